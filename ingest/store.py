@@ -1,0 +1,229 @@
+"""The Chroma store: chunks, their answer units, and the per-file manifest, in one database.
+
+Three collections share a name prefix:
+- ``<prefix>-chunks``: passages (cosine space), embedded with their contextual header;
+- ``<prefix>-units``: the sentences / list lines of every chunk, embedded one by one, so answer
+  extraction never embeds text at question time;
+- ``<prefix>-files``: one record per corpus file (hash, chunk ids, state). A record is marked
+  ``complete`` only after that file's chunks were written, so a killed ingest is redone, never
+  trusted.
+
+The chunk collection's metadata records the embedding model and chunking settings that built it;
+opening it with different ones raises ``StoreMismatchError`` instead of returning garbage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from chromadb.api import ClientAPI
+from chromadb.errors import NotFoundError
+
+from ingest.chunking import Chunk
+
+logger = logging.getLogger(__name__)
+
+REBUILD_HINT = "run `isecg-qa ingest --rebuild` to rebuild the store from the corpus"
+_WRITE_BATCH = 1000
+
+
+class StoreError(RuntimeError):
+    """Base for store problems the user can act on."""
+
+
+class StoreMismatchError(StoreError):
+    """The store was built with another embedding model or chunking settings."""
+
+
+class StoreMissingError(StoreError):
+    """No store has been built yet."""
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What built a store; compared on every open."""
+
+    embedding_model: str
+    dimension: int
+    chunking: str
+
+    def as_metadata(self) -> dict[str, str | int]:
+        return {f"isecg_qa_{key}": value for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any] | None) -> Fingerprint | None:
+        metadata = metadata or {}
+        try:
+            return cls(**{key: metadata[f"isecg_qa_{key}"] for key in ("embedding_model", "dimension", "chunking")})
+        except KeyError:
+            return None
+
+    def describe_difference(self, other: Fingerprint) -> str:
+        diffs = [
+            f"{key}: store has {getattr(other, key)!r}, settings ask for {getattr(self, key)!r}"
+            for key in ("embedding_model", "dimension", "chunking")
+            if getattr(self, key) != getattr(other, key)
+        ]
+        return "; ".join(diffs)
+
+
+@dataclass
+class FileRecord:
+    """Manifest entry for one corpus file."""
+
+    source: str
+    sha256: str
+    status: str  # "pending" while its chunks are being written, then "complete"
+    chunk_ids: list[str] = field(default_factory=list)
+    pages: int | None = None
+    title: str = ""
+    ingested_at: str = ""
+    size: int = 0
+    glossary: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def chunks(self) -> int:
+        return len(self.chunk_ids)
+
+
+def _batches(items: Sequence[Any], size: int = _WRITE_BATCH) -> Iterator[slice]:
+    for start in range(0, len(items), size):
+        yield slice(start, start + size)
+
+
+class ChunkStore:
+    """Read/write access to one isecg-qa store inside a Chroma client."""
+
+    def __init__(
+        self, client: ClientAPI, fingerprint: Fingerprint, *, prefix: str = "isecg-qa", create: bool = False
+    ) -> None:
+        self.client = client
+        self.fingerprint = fingerprint
+        self.chunk_collection_name = f"{prefix}-chunks"
+        self.chunks = self._open_chunks(create)
+        self.units = self._collection(f"{prefix}-units", create, space="cosine")
+        self.files = self._collection(f"{prefix}-files", create, space="l2")
+
+    def _collection(self, name: str, create: bool, *, space: str, metadata: dict | None = None):
+        if create:
+            return self.client.get_or_create_collection(
+                name, configuration={"hnsw": {"space": space}}, metadata=metadata, embedding_function=None
+            )
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except (NotFoundError, ValueError) as exc:
+            raise StoreMissingError("no store has been built yet: run `isecg-qa ingest`") from exc
+
+    def _open_chunks(self, create: bool):
+        collection = self._collection(
+            self.chunk_collection_name, create, space="cosine", metadata=self.fingerprint.as_metadata()
+        )
+        found = Fingerprint.from_metadata(collection.metadata)
+        if found is None:
+            raise StoreMismatchError(f"the store has no build record; {REBUILD_HINT}")
+        if found != self.fingerprint:
+            difference = self.fingerprint.describe_difference(found)
+            raise StoreMismatchError(f"the store was built with different settings ({difference}); {REBUILD_HINT}")
+        return collection
+
+    # --- chunks --------------------------------------------------------------------------
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in _batches(ids):
+            found.update(self.chunks.get(ids=list(ids[part]), include=[])["ids"])
+        return found
+
+    def ids_for_source(self, source: str) -> set[str]:
+        return set(self.chunks.get(where={"source": source}, include=[])["ids"])
+
+    def upsert(
+        self, chunks: Sequence[Chunk], chunk_vectors: Sequence[Sequence[float]], unit_vectors: Sequence[Sequence[float]]
+    ) -> None:
+        """Idempotent write of chunks and their units (units first: a chunk is never unit-less)."""
+        unit_rows = [(c, i, u) for c in chunks for i, u in enumerate(c.units)]
+        for part in _batches(unit_rows):
+            rows = unit_rows[part]
+            self.units.upsert(
+                ids=[f"{c.id}:{i}" for c, i, _ in rows],
+                embeddings=[list(v) for v in unit_vectors[part]],
+                documents=[u.text for _, _, u in rows],
+                metadatas=[
+                    {
+                        "chunk_id": c.id,
+                        "start": u.start,
+                        "end": u.end,
+                        "kind": u.kind,
+                        "n": i,
+                        "page": -1 if u.page is None else u.page,
+                    }
+                    for c, i, u in rows
+                ],
+            )
+        for part in _batches(chunks):
+            rows = chunks[part]
+            self.chunks.upsert(
+                ids=[c.id for c in rows],
+                embeddings=[list(v) for v in chunk_vectors[part]],
+                documents=[c.text for c in rows],
+                metadatas=[c.metadata() for c in rows],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove chunks and their units."""
+        for part in _batches(ids):
+            batch = list(ids[part])
+            self.chunks.delete(ids=batch)
+            self.units.delete(where={"chunk_id": {"$in": batch}})
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def iter_chunks(self, page: int = 2000) -> Iterator[tuple[list[str], list[str], list[dict]]]:
+        """All chunks (ids, texts, metadata) page by page; used to build the BM25 index."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            yield got["ids"], got["documents"], got["metadatas"]
+            offset += len(got["ids"])
+
+    def units_for(self, chunk_ids: Sequence[str]) -> dict[str, Any]:
+        """Unit texts, offsets and vectors of the given chunks (one query)."""
+        return self.units.get(
+            where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas", "documents"]
+        )
+
+    def get_chunks(self, ids: Sequence[str]) -> dict[str, Any]:
+        return self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+
+    # --- manifest ------------------------------------------------------------------------
+    def files_manifest(self) -> dict[str, FileRecord]:
+        got = self.files.get(include=["documents"])
+        return {i: FileRecord(**json.loads(doc)) for i, doc in zip(got["ids"], got["documents"], strict=True)}
+
+    def put_file(self, record: FileRecord) -> None:
+        self.files.upsert(
+            ids=[record.source],
+            embeddings=[[1.0]],
+            documents=[json.dumps(asdict(record))],
+            metadatas=[{"sha256": record.sha256, "status": record.status}],
+        )
+
+    def delete_file(self, source: str) -> None:
+        self.files.delete(ids=[source])
+
+    def generation(self) -> int:
+        """Bumped after every ingest that changed something; readers refresh caches on change."""
+        metadata = self.client.get_collection(self.files.name, embedding_function=None).metadata or {}
+        return int(metadata.get("generation", 0))
+
+    def bump_generation(self) -> int:
+        value = self.generation() + 1
+        self.files.modify(metadata={"generation": value})
+        return value

@@ -1,0 +1,97 @@
+"""What a question asks for, and the query actually searched.
+
+The kind of question decides the shape of the extractive answer (one sentence, a list, a few
+key sentences); the glossary turns "NOSA" into "NOSA Norwegian Space Agency" and back, so either
+form finds the passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from retriever.tokenize import STOPWORDS, words
+
+QuestionKind = Literal["numeric", "date", "list", "summary", "yesno", "factoid"]
+
+_NUMERIC = re.compile(r"\bhow (?:many|much|big|large|often)\b|\bnumber of\b|\bcount\b|\bhow many\b", re.I)
+_DATE = re.compile(
+    r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|\bsince when\b|"
+    r"\bby when\b|\bwhat dates?\b|\bhow long ago\b",
+    re.I,
+)
+_SUMMARY = re.compile(
+    r"\bsummar|\boverview\b|\boutline\b|\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
+    r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"
+    r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|"
+    r"\bgist\b|\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on)\b|\bwhat are .+ plans\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"^(?:list|name|enumerate|which are)\b|\bwhat (?:were|are) (?:the|all)\b|\ball (?:the )?\w+s\b|"
+    r"\b(?:which|what|who) (?:\w+ ){0,3}?(?:agencies|members|organisations|organizations|countries|groups|"
+    r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
+    r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
+    re.I,
+)
+_YESNO = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
+_QUESTION_WORDS = {"which", "what", "who", "whom", "when", "where", "why", "how", "whose", "did", "does", "do"}
+
+
+@dataclass
+class QueryPlan:
+    """The question as understood: its kind, focus words and the text each retriever gets."""
+
+    question: str
+    kind: QuestionKind
+    search_text: str
+    lexical_text: str
+    expansions: list[str] = field(default_factory=list)
+
+
+def classify(question: str) -> QuestionKind:
+    """Rule-based kind from the question's wording (order matters: "how many ..." is numeric)."""
+    if _NUMERIC.search(question):
+        return "numeric"
+    if _DATE.search(question):
+        return "date"
+    if _SUMMARY.search(question):
+        return "summary"
+    if _LIST.search(question):
+        return "list"
+    if _YESNO.search(question.strip()):
+        return "yesno"
+    return "factoid"
+
+
+def glossary_expansions(text: str, glossary: dict[str, str]) -> list[str]:
+    """The other form of every acronym or long name in ``text`` (from the corpus glossary)."""
+    found: list[str] = []
+    folded = text.casefold()
+    tokens = set(re.findall(r"[A-Za-z][A-Za-z0-9&]+", text))
+    for short, long_form in glossary.items():
+        if short in tokens and long_form.casefold() not in folded:
+            found.append(long_form)
+        elif long_form.casefold() in folded and short not in tokens:
+            found.append(short)
+    return found
+
+
+def focus_words(text: str) -> list[str]:
+    """Content words of a question (no stop or question words), in order."""
+    return [w for w in words(text) if w not in STOPWORDS and w not in _QUESTION_WORDS]
+
+
+def plan_query(question: str, glossary: dict[str, str], search_base: str | None = None) -> QueryPlan:
+    """Build the plan; ``search_base`` is the rewritten standalone query for follow-ups."""
+    base = search_base or question
+    expansions = glossary_expansions(base, glossary)
+    extra = " ".join(expansions)
+    return QueryPlan(
+        question=question,
+        kind=classify(question),
+        search_text=f"{base} {extra}".strip(),
+        lexical_text=f"{base} {extra}".strip(),
+        expansions=expansions,
+    )

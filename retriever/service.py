@@ -1,0 +1,220 @@
+"""``QAService``: the one entry point the CLI, the UI and the eval harness all use.
+
+``ask`` runs a LangChain runnable chain: ``retrieve`` (follow-up resolution, glossary expansion,
+hybrid search, sentence-level re-scoring) then ``answer`` (the extractive answerer by default; a
+generative backend can replace that last step).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from ingest.sanitize import sanitize_text
+from retriever.evidence import ScoredUnit, Weights, query_term_weights, rerank_passages, score_units
+from retriever.extractive import ABSTAIN_TEXT, compose_answer, select_units
+from retriever.followup import standalone_query
+from retriever.query import QueryPlan, plan_query
+from retriever.records import Answer, Passage
+from retriever.search import Candidates, HybridSearcher
+
+logger = logging.getLogger(__name__)
+
+History = Sequence[tuple[str, str]]
+
+
+class QuestionError(ValueError):
+    """The question is empty or too long: the caller's mistake, reported in one line."""
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """Plain values for the service (from the settings object, via ``app``)."""
+
+    k: int = 6
+    mode: str = "hybrid"
+    max_question_chars: int = 1000
+    abstain_threshold: float = 0.42
+    rerank_depth: int = 20
+    weights: Weights = field(default_factory=Weights)
+
+
+@dataclass
+class Retrieved:
+    """Output of the retrieve step, input of every answer backend."""
+
+    question: str
+    plan: QueryPlan
+    rewritten: str | None
+    passages: list[Passage]
+    scored: list[ScoredUnit]
+    term_weights: dict[str, float]
+    candidates: Candidates
+    timings_ms: dict[str, float]
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """Sanitise and bound a question before any embedding work happens."""
+    if len(question) > max_chars * 4:  # reject huge payloads before even cleaning them
+        raise QuestionError(f"question too long (max {max_chars} characters)")
+    cleaned = " ".join(sanitize_text(question).split())
+    if not cleaned:
+        raise QuestionError("question is empty")
+    if len(cleaned) > max_chars:
+        raise QuestionError(f"question too long ({len(cleaned)} characters; max {max_chars})")
+    return cleaned
+
+
+class QAService:
+    """Answers questions over the store with cited passages."""
+
+    def __init__(
+        self, searcher: HybridSearcher, options: ServiceOptions, backends: dict[str, Runnable] | None = None
+    ) -> None:
+        self.searcher = searcher
+        self.options = options
+        self.backends: dict[str, Runnable] = {"extractive": RunnableLambda(self._extractive)}
+        self.backends.update(backends or {})
+
+    # --- the chain -------------------------------------------------------------------------
+    def chain(self, backend: str = "extractive") -> Runnable:
+        """retrieve | answer, as a LangChain runnable."""
+        if backend not in self.backends:
+            raise QuestionError(f"unknown backend {backend!r}; available: {', '.join(self.backends)}")
+        return RunnableLambda(self._retrieve) | self.backends[backend]
+
+    def ask(
+        self,
+        question: str,
+        history: History = (),
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+        backend: str = "extractive",
+    ) -> Answer:
+        """Answer one question (``history`` is (question, answer) pairs, oldest first)."""
+        started = time.perf_counter()
+        request = {
+            "question": validate_question(question, self.options.max_question_chars),
+            "history": list(history),
+            "k": k or self.options.k,
+            "mode": mode or self.options.mode,
+        }
+        answer: Answer = self.chain(backend).invoke(request)
+        answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def stream(self, question: str, history: History = (), **kwargs: Any) -> Iterator[str | Answer]:
+        """Text pieces as they are ready, then the final ``Answer``."""
+        backend = kwargs.get("backend", "extractive")
+        streamer = getattr(self.backends.get(backend), "stream_answer", None)
+        if streamer is None:
+            answer = self.ask(question, history, **kwargs)
+            yield from _pieces(answer.answer)
+            yield answer
+            return
+        yield from streamer(self, question, history, **kwargs)
+
+    def search(self, query: str, *, k: int | None = None, mode: str | None = None) -> list[Passage]:
+        """Ranked passages only, no answer (``isecg-qa search``)."""
+        request = {
+            "question": validate_question(query, self.options.max_question_chars),
+            "history": [],
+            "k": k or self.options.k,
+            "mode": mode or self.options.mode,
+        }
+        return self._retrieve(request).passages
+
+    # --- steps -----------------------------------------------------------------------------
+    def _retrieve(self, request: dict[str, Any]) -> Retrieved:
+        question, k = request["question"], int(request["k"])
+        started = time.perf_counter()
+        snapshot = self.searcher.snapshots.get()
+        rewritten = standalone_query(question, request["history"])
+        plan = plan_query(question, snapshot.glossary, rewritten)
+        candidates = self.searcher.search(plan.search_text, request["mode"], plan.lexical_text)
+        depth = candidates.ids[: self.options.rerank_depth]
+        rank = {cid: i for i, cid in enumerate(depth)}
+        t = time.perf_counter()
+        units = self.searcher.store.units_for(depth) if depth else {"ids": []}
+        scored = score_units(plan, candidates.vector, units, snapshot, rank, self.options.weights)
+        order = rerank_passages(depth, scored, candidates.fused)
+        candidates.timings_ms["rerank"] = round((time.perf_counter() - t) * 1000, 2)
+        passages = [self._passage(i + 1, cid, score, candidates) for i, (cid, score) in enumerate(order[:k])]
+        timings = {**candidates.timings_ms, "retrieve": round((time.perf_counter() - started) * 1000, 2)}
+        return Retrieved(
+            question, plan, rewritten, passages, scored, query_term_weights(plan, snapshot), candidates, timings
+        )
+
+    def _passage(self, rank: int, cid: str, score: float, candidates: Candidates) -> Passage:
+        text, meta = candidates.snapshot.text_of(cid) or ("", {})
+        return Passage.from_metadata(rank, cid, text, meta, score)
+
+    def _extractive(self, found: Retrieved) -> Answer:
+        started = time.perf_counter()
+        answer = self.extractive_answer(found)
+        answer.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def extractive_answer(self, found: Retrieved) -> Answer:
+        """Quote-and-cite answer, or an abstention when the best evidence is too weak."""
+        base = Answer(
+            question=found.question,
+            answer=ABSTAIN_TEXT,
+            abstained=True,
+            passages=found.passages,
+            rewritten_query=found.rewritten,
+            timings_ms=dict(found.timings_ms),
+        )
+        if not found.scored:
+            return base
+        confidence = found.scored[0].score
+        base.confidence = round(confidence, 4)
+        if confidence < self.options.abstain_threshold:
+            return base
+        chosen = select_units(found.plan, found.scored, found.term_weights, self._unit_loader(found))
+        by_id = {p.chunk_id: p for p in found.passages}
+        for unit in chosen:
+            if unit.chunk_id not in by_id:
+                extra = self._passage(len(found.passages) + 1, unit.chunk_id, 0.0, found.candidates)
+                found.passages.append(extra)
+                by_id[unit.chunk_id] = extra
+        composed = compose_answer(chosen, by_id, found.plan)
+        if not composed.citations:
+            return base
+        return base.model_copy(
+            update={
+                "answer": composed.text,
+                "abstained": False,
+                "citations": composed.citations,
+                "passages": found.passages,
+            }
+        )
+
+    def _unit_loader(self, found: Retrieved):
+        """All units of one chunk, scored (used to gather whole lists)."""
+        by_chunk: dict[str, list[ScoredUnit]] = {}
+        for unit in found.scored:
+            by_chunk.setdefault(unit.chunk_id, []).append(unit)
+
+        def load(chunk_id: str) -> list[ScoredUnit]:
+            if chunk_id not in by_chunk:
+                units = self.searcher.store.units_for([chunk_id])
+                snapshot = found.candidates.snapshot
+                by_chunk[chunk_id] = score_units(
+                    found.plan, found.candidates.vector, units, snapshot, {}, self.options.weights
+                )
+            return sorted(by_chunk[chunk_id], key=lambda u: u.n)
+
+        return load
+
+
+def _pieces(text: str, size: int = 24) -> Iterator[str]:
+    """Split an answer into small pieces so a UI can stream it."""
+    for start in range(0, len(text), size):
+        yield text[start : start + size]

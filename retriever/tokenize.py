@@ -1,0 +1,193 @@
+"""Word tokens for BM25 and for lexical overlap: case-folded, stop words out, stemmed.
+
+British and American spellings are folded together ("organisation" = "organization") because the
+reports use British spelling and users often don't.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?", re.UNICODE)
+_IZE = re.compile(r"iz(e|ed|es|ing|ation|ations|er|ers)$")
+_OUR = re.compile(r"our(s|ed|ing)?$")
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "tell",
+        "please",
+        "give",
+        "list",
+        "name",
+        "s",
+        "t",
+        "d",
+        "ll",
+        "m",
+        "re",
+        "ve",
+        "let",
+        "us",
+        "one's",
+        "whose",
+        "whats",
+        "what's",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+    ]
+)
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Case-folded word tokens, stop words kept (for phrase checks)."""
+    return [t.casefold().replace("’", "'") for t in _TOKEN.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Stem one case-folded word after folding British/American spelling."""
+    if len(word) > 4 and not word.isdigit():
+        word = _IZE.sub(r"is\1", word)
+        if len(word) > 5:
+            word = _OUR.sub(r"or\1", word)
+    return _stemmer.stemWord(word)
+
+
+def terms(text: str) -> list[str]:
+    """Content terms: stop words removed, stemmed. Used by BM25 and overlap scoring."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]

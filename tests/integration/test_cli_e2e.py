@@ -1,0 +1,63 @@
+"""The CLI as a user runs it: ingest + ask --json on a tiny corpus, in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+
+def _cli(args, env, timeout=180):
+    return subprocess.run([sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+@pytest.fixture
+def env(tiny_corpus, tmp_path):
+    return {**os.environ, "ISECG_QA_CORPUS_DIR": str(tiny_corpus), "ISECG_QA_STORE_DIR": str(tmp_path / "store")}
+
+
+def test_ingest_then_ask_json(env):
+    first = _cli(["ingest", "--json"], env)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["added"] == 2 and report["chunks_embedded"] > 0
+    assert {f["path"] for f in report["files"]} == {"widgets.md", "gadgets.txt"}
+    second = json.loads(_cli(["ingest", "--json"], env).stdout)
+    assert second["unchanged"] == 2 and second["chunks_embedded"] == 0
+    asked = _cli(["ask", "How many distinct gadgets did the survey count?", "--json"], env)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert "412" in answer["answer"]
+    assert answer["citations"][0]["source"] == "gadgets.txt"
+    assert "412" in answer["citations"][0]["quote"]
+    assert set(answer) >= {"question", "answer", "abstained", "citations", "passages", "backend",
+                           "fallback_reason", "rewritten_query", "timings_ms"}
+
+
+def test_bad_questions_exit_2_with_one_line(env):
+    assert _cli(["ingest"], env).returncode == 0
+    for question in ("", "   ", "x" * 5000):
+        done = _cli(["ask", question], env)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and "isecg-qa: error:" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_ask_before_ingest_says_what_to_do(env):
+    done = _cli(["ask", "anything?"], env)
+    assert done.returncode == 1
+    assert "isecg-qa ingest" in done.stderr
+
+
+def test_search_prints_ranked_passages(env):
+    assert _cli(["ingest"], env).returncode == 0
+    done = _cli(["search", "quokkafig", "--json"], env)
+    passages = json.loads(done.stdout)
+    assert passages[0]["source"] == "gadgets.txt"
+    assert passages[0]["rank"] == 1

@@ -1,0 +1,31 @@
+"""Questions from the issues over the real ISECG report."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def test_membership_question_answers_26_with_supporting_citation(report_service):
+    answer = report_service.ask("How many organisations belonged to ISECG at the end of 2020?")
+    assert not answer.abstained
+    assert "26" in answer.answer
+    assert len(answer.answer) <= 400
+    assert any("26" in c.quote and c.quote in " ".join(c.text.split()) for c in answer.citations)
+
+
+def test_unrelated_question_abstains(report_service):
+    answer = report_service.ask("What is the recipe for a good sourdough bread?")
+    assert answer.abstained
+
+
+def test_store_mismatch_is_refused(report_components, tmp_path):
+    from app.settings import Settings
+    from app.wiring import Components
+    from ingest.store import StoreMismatchError
+
+    other = Components(Settings(corpus_dir=report_components.settings.corpus_dir,
+                                store_dir=report_components.settings.store_dir, chunk_target_words=99))
+    with pytest.raises(StoreMismatchError, match="ingest --rebuild"):
+        other.open_store()

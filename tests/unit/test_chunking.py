@@ -1,0 +1,121 @@
+"""Structure detection and chunking of the real report and of synthetic text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.chunking import ChunkingParams, build_chunks, chunk_id, plan_chunks
+from ingest.clean import clean_pages
+from ingest.structure import find_blocks, is_title_like, strong_heading_level
+from ingest.units import split_units
+
+
+@pytest.fixture
+def report_chunks(report_text):
+    pages = clean_pages([report_text])
+    return build_chunks("report.txt", "sha", "ISECG Annual Report 2020", pages, [None], ChunkingParams())
+
+
+def test_offsets_map_back_to_the_cleaned_text(report_chunks):
+    text, chunks = report_chunks
+    assert chunks
+    for chunk in chunks:
+        assert text[chunk.start : chunk.end] == chunk.text
+        for unit in chunk.units:
+            assert " ".join(chunk.text[unit.start : unit.end].split()) == unit.text
+
+
+def test_numbered_sections_and_annexes_become_sections(report_chunks):
+    _, chunks = report_chunks
+    sections = {c.section for c in chunks}
+    assert "1 Executive Summary" in sections
+    assert "Annex II" in sections
+    assert "3 Outlook for 2021 › Technology Working Group (TWG)" in sections
+    assert any(s.startswith("Annex III › Science Working Group") for s in sections)
+
+
+def test_chunk_sizes_stay_in_range(report_chunks):
+    _, chunks = report_chunks
+    params = ChunkingParams()
+    sizes = [len(c.text.split()) for c in chunks]
+    assert max(sizes) <= params.max_words + params.overlap_words
+    assert sum(150 <= s <= 250 for s in sizes) >= len(sizes) // 3
+
+
+def test_list_items_and_table_rows_are_not_split(report_chunks):
+    _, chunks = report_chunks
+    for row in ("NOSA, Norwegian Space Agency", "Norway  Norwegian Space Agency (NOSA)"):
+        assert any(row in c.text for c in chunks)
+    units = [u.text for c in chunks for u in c.units]
+    assert "Republic of Korea Korea Aerospace Research Institute (KARI)" in units
+
+
+def test_ids_are_deterministic_and_content_based(report_text):
+    pages = clean_pages([report_text])
+    first = build_chunks("r.txt", "sha", "t", pages, [None], ChunkingParams())[1]
+    second = build_chunks("r.txt", "sha", "t", pages, [None], ChunkingParams())[1]
+    assert [c.id for c in first] == [c.id for c in second]
+    assert len({c.id for c in first}) == len(first)
+    assert chunk_id("a.txt", "x", 0) != chunk_id("b.txt", "x", 0)
+
+
+def test_pages_are_recorded_per_chunk():
+    pages = ["First page about rovers. " * 40, "Second page about landers. " * 40]
+    _, chunks = build_chunks("d.pdf", "sha", "t", pages, [1, 2], ChunkingParams())
+    assert chunks[0].page == 1
+    assert chunks[-1].page_end == 2
+    pages_of_units = {u.text.split()[0]: u.page for c in chunks for u in c.units}
+    assert pages_of_units == {"First": 1, "Second": 2}
+
+
+def test_heading_shapes():
+    assert strong_heading_level(" 3 Outlook for 2021") == 1
+    assert strong_heading_level("2.1 Lunar Surface Scenario") == 2
+    assert strong_heading_level(" Annex II") == 1
+    assert strong_heading_level("## Members") == 2
+    assert strong_heading_level("26 organisations, demonstrating growth.") == 0
+    assert is_title_like("Technology Working Group (TWG)")
+    assert not is_title_like("The study was completed in May 2020.")
+
+
+def test_list_entries_followed_by_prose_are_not_headings():
+    text = (
+        "Six new members joined:\n\nAEB, Brazilian Space Agency\n\nNOSA, Norwegian Space Agency\n\n"
+        "VNSC, Vietnamese National Space Center\n\nThe ISECG published five webnews articles in 2020, "
+        "addressing the following topics of interest to members."
+    )
+    assert not any(b.kind == "heading" for b in find_blocks(text))
+
+
+def test_units_split_sentences_and_keep_abbreviations():
+    text = "The IAC meets in Paris, 18-22 Sept. 2022 this year. It is very big.\n\n- item one\n- item two"
+    units = split_units(text)
+    assert [u.text for u in units] == [
+        "The IAC meets in Paris, 18-22 Sept. 2022 this year.",
+        "It is very big.",
+        "- item one",
+        "- item two",
+    ]
+    assert [u.kind for u in units] == ["sentence", "sentence", "line", "line"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000))
+def test_property_chunks_are_exact_nonempty_and_bounded(text):
+    params = ChunkingParams(target_words=40, max_words=60, min_words=10, overlap_words=8)
+    pages = clean_pages([text])
+    doc, chunks = build_chunks("p.txt", "sha", "t", pages, [None], params)
+    for chunk in chunks:
+        assert doc[chunk.start : chunk.end] == chunk.text
+        assert chunk.text.strip()
+        assert len(chunk.text.split()) <= params.max_words + params.overlap_words + 12  # + headings
+    again = build_chunks("p.txt", "sha", "t", pages, [None], params)[1]
+    assert [c.id for c in again] == [c.id for c in chunks]
+
+
+def test_one_enormous_line_is_cut_by_words():
+    text = "word " * 5000
+    spans = plan_chunks(text, ChunkingParams())
+    assert len(spans) >= 5000 // ChunkingParams().max_words

@@ -1,0 +1,89 @@
+"""Answer selection and rendering on hand-made scored units."""
+
+from __future__ import annotations
+
+from retriever.evidence import ScoredUnit
+from retriever.extractive import compose_answer, select_units
+from retriever.query import QueryPlan
+from retriever.records import Passage
+from retriever.tokenize import terms
+
+TEXT = (
+    "Six new members joined in 2020:\n- AEB, Brazilian Space Agency\n- NOSA, Norwegian Space Agency\n"
+    "- VNSC, Vietnamese National Space Center\nMembership grew to 26 organisations."
+)
+
+
+def _unit(n: int, text: str, score: float, kind: str = "sentence", chunk: str = "c1") -> ScoredUnit:
+    start = TEXT.find(text)
+    return ScoredUnit(
+        chunk,
+        n,
+        text,
+        start,
+        start + len(text),
+        kind,
+        dense=score,
+        lexical=0.5,
+        value=0.0,
+        score=score,
+        terms=frozenset(terms(text)),
+    )
+
+
+UNITS = [
+    _unit(0, "Six new members joined in 2020:", 0.6),
+    _unit(1, "- AEB, Brazilian Space Agency", 0.5, "line"),
+    _unit(2, "- NOSA, Norwegian Space Agency", 0.75, "line"),
+    _unit(3, "- VNSC, Vietnamese National Space Center", 0.4, "line"),
+    _unit(4, "Membership grew to 26 organisations.", 0.9),
+]
+PASSAGES = {"c1": Passage(rank=1, chunk_id="c1", source="r.txt", text=TEXT, score=1.0, section="1 Summary")}
+
+
+def _plan(kind: str, question: str = "q") -> QueryPlan:
+    return QueryPlan(question=question, kind=kind, search_text=question, lexical_text=question)
+
+
+def _ranked() -> list[ScoredUnit]:
+    return sorted(UNITS, key=lambda u: -u.score)
+
+
+def test_factoid_quotes_the_best_sentence_with_a_marker():
+    plan = _plan("numeric", "How many organisations?")
+    chosen = select_units(plan, _ranked(), {"organis": 1.0}, lambda _: UNITS)
+    composed = compose_answer(chosen, PASSAGES, plan)
+    assert composed.text == "Membership grew to 26 organisations. [1]"
+    citation = composed.citations[0]
+    assert citation.quote == "Membership grew to 26 organisations."
+    assert TEXT[citation.quote_start : citation.quote_end] == citation.quote
+    assert citation.section == "1 Summary"
+
+
+def test_list_gathers_the_whole_run_with_its_intro():
+    plan = _plan("list", "Which members joined?")
+    ranked = [u for u in _ranked() if u.n != 4]
+    chosen = select_units(plan, ranked, {"member": 1.0, "join": 1.0}, lambda _: UNITS)
+    assert [u.n for u in chosen] == [0, 1, 2, 3]
+    composed = compose_answer(chosen, PASSAGES, plan)
+    assert composed.text.startswith("Six new members joined in 2020:\n- AEB")
+    assert composed.text.endswith("Vietnamese National Space Center [1]")
+    assert len(composed.citations) == 1
+
+
+def test_summary_takes_several_distinct_sentences():
+    plan = _plan("summary")
+    chosen = select_units(plan, _ranked(), {}, lambda _: UNITS)
+    assert 2 <= len(chosen) <= 4
+    assert len({u.text for u in chosen}) == len(chosen)
+
+
+def test_second_sentence_only_when_it_covers_missing_terms():
+    plan = _plan("factoid", "Norwegian agency and organisations")
+    weights = {"norwegian": 1.0, "organis": 1.0}
+    chosen = select_units(plan, _ranked(), weights, lambda _: UNITS)
+    assert [u.n for u in chosen] == [4, 2]
+    weights = {"member": 1.0, "organis": 1.0}  # the only unit with "member" scores too low to add
+    assert [u.n for u in select_units(plan, _ranked(), weights, lambda _: UNITS)] == [4]
+    chosen = select_units(plan, _ranked(), {"organis": 1.0}, lambda _: UNITS)
+    assert [u.n for u in chosen] == [4]

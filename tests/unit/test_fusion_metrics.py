@@ -1,0 +1,66 @@
+"""Pure functions: reciprocal rank fusion and the eval metrics, on hand-made cases."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from evals import metrics as m
+from retriever.fusion import reciprocal_rank_fusion
+
+
+def test_rrf_exact_scores_and_order():
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "a"]], k=60)
+    assert [i for i, _ in fused] == ["a", "b", "c"]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused[2][1] == pytest.approx(1 / 63)
+
+
+def test_rrf_ignores_duplicates_and_checks_weights():
+    assert reciprocal_rank_fusion([["a", "a", "b"]], k=0) == [("a", 1.0), ("b", pytest.approx(1 / 3))]
+    with pytest.raises(ValueError):
+        reciprocal_rank_fusion([["a"]], weights=[1, 2])
+
+
+def test_evidence_within_budget():
+    passages = ["x" * 3990, "The   EVIDENCE sentence is here."]
+    assert m.evidence_found(["evidence sentence"], passages, budget=4000) == [False]
+    assert m.evidence_found(["evidence sentence"], passages, budget=5000) == [True]
+
+
+def test_reciprocal_rank_and_ndcg_exact():
+    passages = ["nothing", "has alpha", "has beta and alpha"]
+    assert m.reciprocal_rank(["alpha"], passages) == 0.5
+    assert m.reciprocal_rank(["gamma"], passages) == 0.0
+    dcg = 1 / math.log2(3) + 1 / math.log2(4)
+    ideal = 1 + 1 / math.log2(3)
+    assert m.ndcg_at_k(["alpha", "beta"], passages) == pytest.approx(dcg / ideal)
+    assert m.ndcg_at_k(["alpha"], ["alpha", "alpha", "alpha"]) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "kind", "ok"),
+    [
+        ("Membership grew to 26 organisations [1].", ["26"], "numeric", True),
+        ("It happened in 2026 [1].", ["26"], "numeric", False),
+        ("AEB and AEM [1][2]", ["AEB", "AEM", "NOSA"], "list", False),
+        ("AEB, AEM and NOSA [1]", ["AEB", "AEM", "NOSA"], "list", True),
+        ("x" * 401 + " 26", ["26"], "numeric", False),
+        ("x" * 700 + " 26", ["26"], "multi_hop", True),
+        ("Founded in   May\n2007 [3]", ["may 2007"], "date", True),
+    ],
+)
+def test_answer_correctness(answer, expected, kind, ok):
+    assert m.answer_correct(answer, False, expected, kind) is ok
+
+
+def test_abstained_answers_are_never_correct():
+    assert not m.answer_correct("26", True, ["26"], "numeric")
+
+
+def test_cites_evidence_and_percentiles():
+    assert m.cites_evidence(["Some Fact"], ["a passage with some  fact inside"])
+    assert m.percentile([10, 20, 30, 40], 50) == 25
+    assert m.percentile([], 95) == 0.0
+    assert m.term_recall("agencies joined 2020 Asia", "Which of them are from Asia? (agencies joined 2020)") == 1.0

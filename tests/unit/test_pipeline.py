@@ -1,0 +1,116 @@
+"""Incremental ingest with fake embeddings and an on-disk Chroma in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from ingest.chunking import ChunkingParams
+from ingest.clients import persistent_client
+from ingest.pipeline import IngestOptions, Ingestor
+from ingest.store import ChunkStore, Fingerprint, StoreMismatchError
+
+
+class CountingEmbeddings(DeterministicFakeEmbedding):
+    """Fake embeddings that count how many texts were embedded."""
+
+    calls: int = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls += len(texts)
+        return super().embed_documents(texts)
+
+
+def _run(store, corpus: Path, embeddings, paths=None):
+    return Ingestor(store, embeddings, corpus, IngestOptions()).run(paths)
+
+
+def _by_path(report):
+    return {f.path: f for f in report.files}
+
+
+def test_first_ingest_adds_every_file(tiny_corpus, fake_store_factory):
+    store = fake_store_factory()
+    report = _run(store, tiny_corpus, CountingEmbeddings(size=32))
+    assert report.counts()["added"] == 2
+    assert store.count() == sum(f.chunks for f in report.files) > 0
+    manifest = store.files_manifest()
+    assert {r.status for r in manifest.values()} == {"complete"}
+    assert manifest["widgets.md"].glossary["ZSO"] == "Zanzibar Space Office"
+
+
+def test_second_run_embeds_nothing(tiny_corpus, fake_store_factory):
+    store = fake_store_factory()
+    embeddings = CountingEmbeddings(size=32)
+    _run(store, tiny_corpus, embeddings)
+    embeddings.calls = 0
+    generation = store.generation()
+    report = _run(store, tiny_corpus, embeddings)
+    assert report.counts()["unchanged"] == 2
+    assert report.chunks_embedded == 0 and embeddings.calls == 0
+    assert store.generation() == generation
+
+
+def test_edit_replaces_chunks_and_delete_removes_them(tiny_corpus, fake_store_factory):
+    store = fake_store_factory()
+    embeddings = CountingEmbeddings(size=32)
+    _run(store, tiny_corpus, embeddings)
+    old_ids = store.ids_for_source("gadgets.txt")
+    (tiny_corpus / "gadgets.txt").write_text("Gadget Survey Report\n\nNow it counted 999 gadgets in total.\n")
+    (tiny_corpus / "widgets.md").unlink()
+    report = _by_path(_run(store, tiny_corpus, embeddings))
+    assert report["gadgets.txt"].status == "updated"
+    assert report["widgets.md"].status == "removed"
+    assert store.ids_for_source("widgets.md") == set()
+    new_ids = store.ids_for_source("gadgets.txt")
+    assert new_ids and not (new_ids & old_ids)
+    texts = store.get_chunks(sorted(new_ids))["documents"]
+    assert any("999 gadgets" in t for t in texts) and not any("412" in t for t in texts)
+    assert set(store.files_manifest()) == {"gadgets.txt"}
+
+
+def test_bad_file_is_reported_and_others_still_ingested(tiny_corpus, fake_store_factory):
+    (tiny_corpus / "empty.txt").write_text("  \n\n ")
+    (tiny_corpus / "broken.pdf").write_bytes(b"%PDF-1.4 truncated garbage")
+    (tiny_corpus / "notes.docx").write_bytes(b"PK\x03\x04")
+    store = fake_store_factory()
+    report = _by_path(_run(store, tiny_corpus, CountingEmbeddings(size=32)))
+    assert report["empty.txt"].reason == "empty"
+    assert report["broken.pdf"].reason == "malformed"
+    assert report["notes.docx"].reason == "unsupported"
+    assert report["widgets.md"].status == "added"
+
+
+def test_only_given_paths_are_touched(tiny_corpus, fake_store_factory):
+    store = fake_store_factory()
+    embeddings = CountingEmbeddings(size=32)
+    report = _run(store, tiny_corpus, embeddings, [tiny_corpus / "widgets.md"])
+    assert [f.path for f in report.files] == ["widgets.md"]
+    (tiny_corpus / "gadgets.txt").unlink()
+    report = _run(store, tiny_corpus, embeddings, [tiny_corpus / "widgets.md"])
+    assert [f.status for f in report.files] == ["unchanged"]
+
+
+def test_interrupted_write_is_redone(tiny_corpus, fake_store_factory):
+    """A pending manifest record (killed mid-write) is never trusted as unchanged."""
+    store = fake_store_factory()
+    embeddings = CountingEmbeddings(size=32)
+    _run(store, tiny_corpus, embeddings)
+    record = store.files_manifest()["gadgets.txt"]
+    record.status = "pending"
+    store.put_file(record)
+    embeddings.calls = 0
+    report = _by_path(_run(store, tiny_corpus, embeddings))
+    assert report["gadgets.txt"].status == "updated"
+    assert embeddings.calls == 0  # its chunks were already in the store: nothing re-embedded
+
+
+def test_store_refuses_other_settings(tmp_path):
+    client = persistent_client(tmp_path / "s")
+    ChunkStore(client, Fingerprint("model-a", 32, ChunkingParams().fingerprint()), create=True)
+    with pytest.raises(StoreMismatchError, match="ingest --rebuild"):
+        ChunkStore(client, Fingerprint("model-b", 32, ChunkingParams().fingerprint()))
+    with pytest.raises(StoreMismatchError, match="chunking"):
+        ChunkStore(client, Fingerprint("model-a", 32, ChunkingParams(target_words=99).fingerprint()))

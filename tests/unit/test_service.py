@@ -1,0 +1,77 @@
+"""QAService mechanics with fake embeddings: validation, abstention, citations, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from ingest.pipeline import IngestOptions, Ingestor
+from retriever.search import HybridRetriever, HybridSearcher
+from retriever.service import QAService, QuestionError, ServiceOptions, validate_question
+
+
+class SpyEmbeddings(DeterministicFakeEmbedding):
+    queries: int = 0
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries += 1
+        return super().embed_query(text)
+
+
+@pytest.fixture
+def service(tiny_corpus, fake_store_factory):
+    store = fake_store_factory()
+    embeddings = SpyEmbeddings(size=32)
+    Ingestor(store, embeddings, tiny_corpus, IngestOptions()).run()
+    searcher = HybridSearcher(store, embeddings, check_seconds=0.0)
+    return QAService(searcher, ServiceOptions(abstain_threshold=0.0, max_question_chars=200))
+
+
+def test_validation_happens_before_any_embedding(service):
+    with pytest.raises(QuestionError, match="empty"):
+        service.ask("   \n ")
+    with pytest.raises(QuestionError, match="too long"):
+        service.ask("why " * 1000)
+    assert service.searcher.embeddings.queries == 0
+
+
+def test_validate_question_cleans_control_characters():
+    assert validate_question("a\x00b\u200b c\ud800", 100) == "ab c\ufffd"
+
+
+def test_answer_cites_the_passage_holding_the_quote(service):
+    answer = service.ask("marker word quokkafig survey", mode="bm25")
+    assert not answer.abstained
+    assert answer.citations
+    cited = answer.citations[0]
+    assert cited.source == "gadgets.txt" and cited.page is None
+    assert cited.quote in " ".join(cited.text.split())
+    assert "[1]" in answer.answer
+    assert answer.passages[0].rank == 1
+    assert set(answer.timings_ms) >= {"retrieve", "answer", "total"}
+
+
+def test_high_threshold_abstains_with_one_sentence(service):
+    service.options = ServiceOptions(abstain_threshold=99.0)
+    answer = service.ask("What is the airspeed of an unladen swallow?")
+    assert answer.abstained and answer.citations == []
+    assert answer.answer.count(".") == 1
+
+
+def test_follow_up_is_rewritten_and_reported(service):
+    history = [("When was the Widget Programme founded?", "It was founded in 2011 by the ZSO [1].")]
+    answer = service.ask("Who founded it?", history)
+    assert answer.rewritten_query and "widget" in answer.rewritten_query.casefold()
+
+
+def test_new_documents_show_up_after_ingest(service, tiny_corpus):
+    (tiny_corpus / "extra.txt").write_text("The platypusberry experiment ran on the Moon in 2031.\n")
+    Ingestor(service.searcher.store, service.searcher.embeddings, tiny_corpus, IngestOptions()).run()
+    passages = service.search("platypusberry experiment", mode="bm25")
+    assert passages[0].source == "extra.txt"
+
+
+def test_langchain_retriever_interface(service):
+    retriever = HybridRetriever(searcher=service.searcher, mode="bm25", k=2)
+    docs = retriever.invoke("quokkafig")
+    assert docs and docs[0].metadata["source"] == "gadgets.txt"
