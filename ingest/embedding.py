@@ -45,10 +45,15 @@ def check_model(path: Path) -> None:
 
 
 def model_dimension(path: Path) -> int | None:
-    """Vector size from the model's pooling config, without loading torch."""
+    """Vector size from the model's pooling config, without loading torch.
+
+    sentence-transformers 5 writes ``word_embedding_dimension``, 6 writes ``embedding_dimension``;
+    without reading both, a newer local model is loaded just to open the store.
+    """
     try:
-        return int(json.loads((path / "1_Pooling" / "config.json").read_text())["word_embedding_dimension"])
-    except (OSError, KeyError, ValueError):
+        config = json.loads((path / "1_Pooling" / "config.json").read_text())
+        return int(config.get("word_embedding_dimension") or config["embedding_dimension"])
+    except (OSError, KeyError, ValueError, TypeError):
         return None
 
 

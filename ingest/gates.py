@@ -6,6 +6,7 @@ Why before: ``open()`` on a FIFO blocks forever, ``/dev/zero`` never ends, a sym
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -34,12 +35,49 @@ _BINARY_MAGIC = (
 
 @dataclass(frozen=True)
 class GateResult:
-    """Either a loader kind ("pdf" / "text") or a skip reason code with a human detail."""
+    """Either a loader kind ("pdf" / "text") or a skip reason code with a human detail.
+
+    ``path`` is the resolved file: loaders read that, not the listed name, so a symlink swapped in
+    after the check cannot redirect the read.
+    """
 
     kind: str | None = None
     reason: str | None = None
     detail: str = ""
     size: int = 0
+    path: Path | None = None
+
+
+class NotRegularFileError(OSError):
+    """What ``open_regular`` found is a FIFO, device, socket, directory or symlink."""
+
+
+def open_regular(path: Path) -> int:
+    """Open ``path`` for reading only if it is a regular file; returns the descriptor.
+
+    Checking with ``stat`` first and opening later leaves a gap in which the file can be replaced.
+    Here the descriptor itself is checked: ``O_NONBLOCK`` keeps a FIFO swapped in from blocking
+    the open, ``O_NOFOLLOW`` refuses a symlink swapped in for the last path component.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFileError(errno.ELOOP, "is a symbolic link", str(path)) from exc
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegularFileError(errno.EINVAL, "not a regular file", str(path))
+    return fd
+
+
+def open_failure(exc: OSError) -> tuple[str, str]:
+    """Reason code and detail for an ``OSError`` raised while opening or reading a corpus file."""
+    if isinstance(exc, FileNotFoundError):
+        return "vanished", "the file disappeared before it could be read"
+    if isinstance(exc, NotRegularFileError):
+        return "not_regular_file", f"not a regular file ({exc.strerror})"
+    return "unreadable", f"cannot read: {exc.strerror or exc.__class__.__name__}"
 
 
 def _skip(reason: str, detail: str) -> GateResult:
@@ -88,16 +126,14 @@ def check_file(path: Path, root: Path, max_bytes: int) -> GateResult:
     if info.st_size > max_bytes:
         return _skip("too_large", f"{info.st_size / 2**20:.1f} MiB is over the {max_bytes / 2**20:.0f} MiB cap")
     try:
-        with open(resolved, "rb") as handle:
+        with os.fdopen(open_regular(resolved), "rb") as handle:
             head = handle.read(65536)
-    except FileNotFoundError:
-        return _skip("vanished", "the file disappeared before it could be read")
     except OSError as exc:
-        return _skip("unreadable", f"cannot read: {exc.strerror or exc.__class__.__name__}")
+        return _skip(*open_failure(exc))
     result = _sniff(head, suffix)
     if result.kind == "text" and nul_ratio(head) > 0.3 and not _utf16_bom_or_pattern(head):
         return _skip("binary", "binary content (mostly NUL bytes)")
-    return GateResult(kind=result.kind, reason=result.reason, detail=result.detail, size=info.st_size)
+    return GateResult(kind=result.kind, reason=result.reason, detail=result.detail, size=info.st_size, path=resolved)
 
 
 def _utf16_bom_or_pattern(head: bytes) -> bool:

@@ -7,8 +7,11 @@ or a segfault cannot be caught with ``try``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import math
+import os
 import resource
 import signal
 import subprocess
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.decode import decode_bytes
+from ingest.gates import open_failure, open_regular
 
 logger = logging.getLogger(__name__)
 
@@ -53,47 +57,85 @@ class LoadError(Exception):
         self.detail = detail
 
 
-def load_text(path: Path) -> Loaded:
-    """Read a .txt/.md file as one unpaged document (``page`` is null in citations)."""
+def _open(path: Path) -> int:
+    """A descriptor of ``path`` if it is still a regular file (see ``gates.open_regular``)."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise LoadError("vanished", "the file disappeared while it was being read") from exc
+        return open_regular(path)
     except OSError as exc:
-        raise LoadError("unreadable", exc.strerror or exc.__class__.__name__) from exc
+        raise LoadError(*open_failure(exc)) from exc
+
+
+def load_text(path: Path, max_bytes: int | None = None) -> Loaded:
+    """Read a .txt/.md file as one unpaged document (``page`` is null in citations).
+
+    Reads at most ``max_bytes`` + 1: a file that grew past the cap after the gate looked at it is
+    refused, not read to the end.
+    """
+    try:
+        with os.fdopen(_open(path), "rb") as handle:
+            data = handle.read(-1 if max_bytes is None else max_bytes + 1)
+    except OSError as exc:
+        raise LoadError(*open_failure(exc)) from exc
+    if max_bytes is not None and len(data) > max_bytes:
+        raise LoadError("too_large", f"the file grew past the {max_bytes / 2**20:.0f} MiB cap while being read")
     decoded = decode_bytes(data)
     warnings = [decoded.warning] if decoded.warning else []
     return Loaded(pages=[decoded.text], page_numbers=[None], warnings=warnings)
 
 
-def _limit_memory(memory_mb: int) -> None:
-    """Runs in the child before exec: cap its address space (a decompression bomb hits this)."""
-    limit = memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _limit_resources(memory_mb: int, timeout_s: float) -> None:
+    """Runs in the child before exec: the caps that make a hostile PDF harmless.
+
+    - address space: a decompression bomb or runaway allocation fails with MemoryError;
+    - CPU seconds, a little above the wall-clock timeout: if the parent is killed (``kill -9``
+      during ingest) an orphaned worker stuck in a pypdf loop still dies instead of spinning on;
+    - no core file: a segfaulting parser must not write hundreds of MB into the working directory.
+    """
+    memory = memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    cpu = math.ceil(timeout_s) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _run_worker(path: Path, limits: PdfLimits) -> subprocess.CompletedProcess[bytes]:
-    proc = subprocess.Popen(  # noqa: S603 - fixed command, path passed as an argument
-        [*limits.command, str(path), str(limits.max_pages)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        preexec_fn=lambda: _limit_memory(limits.memory_mb),  # noqa: PLW1509
-        start_new_session=True,
-    )
+    """Start the worker on an already checked descriptor (it reads ``/dev/fd/N``, not the name)."""
+    fd = _open(path)
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - fixed command, no shell, no file name in argv
+            [*limits.command, f"/dev/fd/{fd}", str(limits.max_pages)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=(fd,),
+            preexec_fn=lambda: _limit_resources(limits.memory_mb, limits.timeout_s),  # noqa: PLW1509
+            start_new_session=True,  # its own process group: a timeout kills everything it started
+        )
+    finally:
+        os.close(fd)
     try:
         out, err = proc.communicate(timeout=limits.timeout_s)
     except subprocess.TimeoutExpired as exc:
-        proc.kill()
-        proc.communicate()
+        _kill_group(proc)
         raise LoadError("timeout", f"parsing took longer than {limits.timeout_s:g} s") from exc
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the worker's whole group, then reap it (a grandchild must not hold the pipes open)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.kill()
+    proc.communicate()
+
+
 def _crash_reason(returncode: int, stderr: bytes) -> LoadError:
     if returncode < 0:
-        name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else ""
-        return LoadError("crashed", f"the PDF parser died with signal {name or -returncode}")
+        signum = -returncode
+        if signum == signal.SIGXCPU:
+            return LoadError("timeout", "the PDF parser used up its CPU allowance")
+        name = signal.Signals(signum).name if signum in signal.valid_signals() else str(signum)
+        return LoadError("crashed", f"the PDF parser died with signal {name}")
     if b"MemoryError" in stderr:
         return LoadError("limit_reached", "the PDF parser ran out of its memory allowance")
     return LoadError("crashed", f"the PDF parser exited with status {returncode}")
@@ -119,6 +161,6 @@ def load_pdf(path: Path, limits: PdfLimits) -> Loaded:
     )
 
 
-def load_file(path: Path, kind: str, limits: PdfLimits) -> Loaded:
+def load_file(path: Path, kind: str, limits: PdfLimits, max_bytes: int | None = None) -> Loaded:
     """Dispatch on the kind decided by ``gates.check_file``."""
-    return load_pdf(path, limits) if kind == "pdf" else load_text(path)
+    return load_pdf(path, limits) if kind == "pdf" else load_text(path, max_bytes)

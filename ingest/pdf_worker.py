@@ -21,6 +21,10 @@ def _classify(exc: BaseException) -> str:
         return "empty"
     if isinstance(exc, LimitReachedError | MemoryError | RecursionError):
         return "limit_reached"
+    if isinstance(exc, FileNotFoundError):
+        return "vanished"
+    if isinstance(exc, OSError):
+        return "unreadable"
     return "malformed"
 
 

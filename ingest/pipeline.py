@@ -1,12 +1,15 @@
 """Incremental ingest: corpus files → checked → loaded → cleaned → chunked → embedded → upserted.
 
-Per file, the write order is what makes a killed run safe to repeat:
-1. the manifest record is set to ``pending`` with the new hash;
-2. chunks whose ids are not in the store yet are embedded and upserted (ids are content hashes,
-   so a repeat finds the ones already written and embeds nothing for them);
-3. chunks of this file that are no longer produced are deleted;
+Per file, the write order is what makes a killed run (``kill -9`` at any moment) safe to repeat:
+1. the manifest record is set to ``pending`` with the new hash, the new chunk ids and the ids that
+   must go (``retired``: the file's earlier chunks, including those of an interrupted earlier
+   attempt), so nothing written later is ever unknown to the manifest;
+2. chunks whose row or any unit row is missing are embedded and upserted (ids are content hashes,
+   so a repeat finds what is already written and embeds nothing for it);
+3. the retired chunks are deleted, units first (a unit is never left without its chunk);
 4. only then is the record marked ``complete``.
-A file is "unchanged" only when its hash matches a complete record.
+A file is "unchanged" only when its hash matches a complete record. The store generation is bumped
+before the first write of a run and again at its end, so readers refresh even after a killed run.
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ from tqdm import tqdm
 
 from ingest.chunking import Chunk, ChunkingParams, build_chunks
 from ingest.clean import clean_pages
-from ingest.gates import check_file
+from ingest.gates import GateResult, check_file, open_failure, open_regular
 from ingest.glossary import extract_glossary
-from ingest.loaders import LoadError, PdfLimits, load_file
+from ingest.loaders import Loaded, LoadError, PdfLimits, load_file
 from ingest.report import FileReport, IngestReport
-from ingest.sanitize import fix_surrogates
+from ingest.sanitize import display_name, sanitize_text, source_name
 from ingest.store import ChunkStore, FileRecord
+from ingest.units import one_line
 
 logger = logging.getLogger(__name__)
+
+MAX_TITLE_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -49,20 +55,21 @@ class IngestOptions:
 def discover(root: Path, ignore_names: Iterable[str], only: Sequence[Path] | None = None) -> list[tuple[str, Path]]:
     """(source name, path) of every candidate file under ``root``; hidden entries are skipped.
 
-    Symlinked directories are not followed (no escape from the root, no loops); symlinked files
-    are listed and later refused by the gate if they point outside the root.
+    Symlinked directories are listed but never followed (no escape from the root, no loops): the
+    gate then reports them, so a user learns why their contents are missing. Symlinked files are
+    listed and refused by the gate if they point outside the root.
     """
     ignored = set(ignore_names)
     found: list[tuple[str, Path]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in links)
+        for name in sorted([*filenames, *links]):
             if name.startswith(".") or name in ignored:
                 continue
             path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
             if only is None or any(_within(path, scope) for scope in only):
-                found.append((fix_surrogates(rel), path))
+                found.append((source_name(path.relative_to(root).as_posix()), path))
     return found
 
 
@@ -71,8 +78,9 @@ def _within(path: Path, scope: Path) -> bool:
 
 
 def file_sha256(path: Path) -> str:
+    """Content hash, read through a checked descriptor (a FIFO swapped in cannot block it)."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with os.fdopen(open_regular(path), "rb") as handle:
         for block in iter(lambda: handle.read(2**20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -84,6 +92,21 @@ def pretty_title(source: str) -> str:
     return " ".join(w.upper() if w.casefold() in {"isecg", "ger", "nasa", "esa"} else w for w in stem.split())
 
 
+def document_title(loaded: Loaded, source: str) -> str:
+    """The PDF's own title (cleaned: it is untrusted metadata stored in Chroma) or one from the name."""
+    title = one_line(sanitize_text(loaded.title or ""))[:MAX_TITLE_CHARS]
+    return title or pretty_title(source)
+
+
+@dataclass
+class _Prepared:
+    """A file read, cleaned and chunked, ready to be written."""
+
+    loaded: Loaded
+    text: str
+    chunks: list[Chunk]
+
+
 class Ingestor:
     """Brings one store in line with one corpus folder."""
 
@@ -92,6 +115,7 @@ class Ingestor:
         self.embeddings = embeddings
         self.root = corpus_root.resolve()
         self.options = options
+        self._generation_bumped = False
 
     def run(self, paths: Sequence[Path] | None = None) -> IngestReport:
         """Ingest everything (or only ``paths``): add, update, skip unchanged, remove deleted."""
@@ -100,13 +124,16 @@ class Ingestor:
         report = IngestReport()
         manifest = self.store.files_manifest()
         candidates = discover(self.root, self.options.ignore_names, scope)
-        seen = {source for source, _ in candidates}
+        seen: dict[str, Path] = {}
         bar = tqdm(candidates, desc="ingest", unit="file", disable=not self.options.progress)
         for source, path in bar:
             bar.set_postfix_str(source[-40:], refresh=False)
-            line = self._ingest_file(source, path, manifest.get(source), report)
-            report.files.append(line)
-        for source in sorted(set(manifest) - seen):
+            if source in seen:
+                report.files.append(self._duplicate(source, path, seen[source]))
+                continue
+            seen[source] = path
+            report.files.append(self._ingest_file(source, path, manifest.get(source), report))
+        for source in sorted(set(manifest) - set(seen)):
             if scope is None or any(_within(self.root / source, s) for s in scope):
                 self._remove(source, manifest[source])
                 report.files.append(FileReport(source, "removed", chunks=manifest[source].chunks))
@@ -117,64 +144,97 @@ class Ingestor:
 
     def _ingest_file(self, source: str, path: Path, record: FileRecord | None, report: IngestReport) -> FileReport:
         gate = check_file(path, self.root, self.options.max_bytes)
-        if gate.reason:
-            return self._skip(source, record, gate.reason, gate.detail)
+        if gate.reason or gate.path is None:
+            return self._skip(source, record, gate.reason or "vanished", gate.detail)
         try:
-            sha = file_sha256(path)
-        except FileNotFoundError:
-            return self._skip(source, record, "vanished", "the file disappeared while it was being read")
+            sha = file_sha256(gate.path)
+        except OSError as exc:
+            return self._skip(source, record, *open_failure(exc))
         if record and record.sha256 == sha and record.status == "complete":
             return FileReport(source, "unchanged", pages=record.pages, chunks=record.chunks)
-        try:
-            loaded = load_file(path, gate.kind or "text", self.options.pdf)
-        except LoadError as exc:
-            return self._skip(source, record, exc.reason, exc.detail)
-        title = loaded.title or pretty_title(source)
-        text, chunks = build_chunks(
-            source, sha, title, clean_pages(loaded.pages), loaded.page_numbers, self.options.chunking
-        )
-        if not chunks:
-            reason = "no_text" if gate.kind == "pdf" else "empty"
-            return self._skip(
-                source, record, reason, "no extractable text (a scan needs OCR)" if gate.kind == "pdf" else "no text"
-            )
-        pages = len(loaded.pages) if gate.kind == "pdf" else None
+        prepared = self._prepare(source, gate, sha)
+        if isinstance(prepared, FileReport):
+            return self._skip(source, record, prepared.reason or "malformed", prepared.detail)
+        pages = len(prepared.loaded.pages) if gate.kind == "pdf" else None
         new = FileRecord(
             source,
             sha,
             "pending",
-            [c.id for c in chunks],
+            [c.id for c in prepared.chunks],
             pages,
-            title,
+            document_title(prepared.loaded, source),
             datetime.now(UTC).isoformat(timespec="seconds"),
             gate.size,
-            extract_glossary(text),
-            list(loaded.warnings),
+            extract_glossary(prepared.text),
+            list(prepared.loaded.warnings),
         )
-        report.chunks_embedded += self._write(new, chunks)
+        report.chunks_embedded += self._write(new, record, prepared.chunks)
+        for warning in prepared.loaded.warnings:
+            logger.warning("%s: %s", display_name(source), warning)
         status = "updated" if record else "added"
-        for warning in loaded.warnings:
-            logger.warning("%s: %s", source, warning)
-        return FileReport(source, status, pages=pages, chunks=len(chunks), warnings=list(loaded.warnings))
+        return FileReport(
+            source, status, pages=pages, chunks=len(prepared.chunks), warnings=list(prepared.loaded.warnings)
+        )
 
-    def _write(self, record: FileRecord, chunks: list[Chunk]) -> int:
+    def _prepare(self, source: str, gate: GateResult, sha: str) -> _Prepared | FileReport:
+        """Load, clean and chunk one file; every failure is a reason on the file, never a raise."""
+        assert gate.path is not None and gate.kind is not None
+        try:
+            loaded = load_file(gate.path, gate.kind, self.options.pdf, self.options.max_bytes)
+        except LoadError as exc:
+            return FileReport(source, "skipped", reason=exc.reason, detail=exc.detail)
+        try:
+            text, chunks = build_chunks(
+                source,
+                sha,
+                document_title(loaded, source),
+                clean_pages(loaded.pages),
+                loaded.page_numbers,
+                self.options.chunking,
+            )
+        except (MemoryError, RecursionError) as exc:
+            return FileReport(source, "skipped", reason="limit_reached", detail=exc.__class__.__name__)
+        if not chunks:
+            if gate.kind == "pdf":
+                return FileReport(source, "skipped", reason="no_text", detail="no extractable text (a scan needs OCR)")
+            return FileReport(source, "skipped", reason="empty", detail="no text")
+        return _Prepared(loaded, text, chunks)
+
+    def _write(self, record: FileRecord, previous: FileRecord | None, chunks: list[Chunk]) -> int:
         """The crash-safe write order described in the module docstring; returns chunks embedded."""
+        known = self.store.ids_for_source(record.source)
+        if previous is not None:
+            known |= set(previous.chunk_ids) | set(previous.retired)
+        record.retired = sorted(known - set(record.chunk_ids))
+        self._before_first_change()
         self.store.put_file(record)
-        present = self.store.existing_ids([c.id for c in chunks])
-        todo = [c for c in chunks if c.id not in present]
+        todo = self.store.incomplete(chunks)
+        logger.debug(
+            "writing %s: %d chunks, %d to embed, %d to retire",
+            display_name(record.source),
+            len(chunks),
+            len(todo),
+            len(record.retired),
+        )
         if todo:
             chunk_vectors = self.embeddings.embed_documents([f"{c.header()}\n\n{c.text}" for c in todo])
             unit_vectors = self.embeddings.embed_documents([u.text for c in todo for u in c.units])
             self.store.upsert(todo, chunk_vectors, unit_vectors)
-        stale = self.store.ids_for_source(record.source) - set(record.chunk_ids)
-        if stale:
-            self.store.delete(sorted(stale))
-        record.status = "complete"
+        if record.retired:
+            self.store.delete(record.retired)
+        record.status, record.retired = "complete", []
         self.store.put_file(record)
         return len(todo)
 
+    def _before_first_change(self) -> None:
+        """Bump the generation once before writing: a run killed later still made readers refresh."""
+        if not self._generation_bumped:
+            self.store.bump_generation()
+            self._generation_bumped = True
+
     def _remove(self, source: str, record: FileRecord) -> None:
-        ids = self.store.ids_for_source(source) | set(record.chunk_ids)
+        self._before_first_change()
+        ids = self.store.ids_for_source(source) | set(record.chunk_ids) | set(record.retired)
         self.store.delete(sorted(ids))
         self.store.delete_file(source)
 
@@ -182,5 +242,11 @@ class Ingestor:
         """A file that can't be (re)ingested; an earlier version's chunks would be stale, so go."""
         if record is not None:
             self._remove(source, record)
-        logger.warning("skipped %s: %s (%s)", source.encode("unicode_escape").decode(), reason, detail)
+        logger.warning("skipped %s: %s (%s)", display_name(source), reason, detail)
         return FileReport(source, "skipped", reason=reason, detail=detail)
+
+    def _duplicate(self, source: str, path: Path, first: Path) -> FileReport:
+        """Two files whose names escape to the same source name: only the first is ingested."""
+        detail = f"its name escapes to the same source name as {display_name(first.name)}"
+        logger.warning("skipped %s: duplicate_name (%s)", display_name(source), detail)
+        return FileReport(source, "skipped", reason="duplicate_name", detail=detail)

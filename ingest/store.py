@@ -85,10 +85,16 @@ class FileRecord:
     size: int = 0
     glossary: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)  # ids a pending write must delete (crash recovery)
 
     @property
     def chunks(self) -> int:
         return len(self.chunk_ids)
+
+
+def unit_id(chunk_id: str, n: int) -> str:
+    """Units are numbered within their chunk, so their ids are as deterministic as the chunk's."""
+    return f"{chunk_id}:{n}"
 
 
 def _batches(items: Sequence[Any], size: int = _WRITE_BATCH) -> Iterator[slice]:
@@ -141,6 +147,26 @@ class ChunkStore:
     def ids_for_source(self, source: str) -> set[str]:
         return set(self.chunks.get(where={"source": source}, include=[])["ids"])
 
+    def existing_unit_ids(self, ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for part in _batches(ids):
+            found.update(self.units.get(ids=list(ids[part]), include=[])["ids"])
+        return found
+
+    def incomplete(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """Chunks whose row or any of whose unit rows is missing: what a (re)write must embed.
+
+        Checking units too makes a repeat self-healing: a run killed between writing units and
+        their chunk, or between deleting them, leaves nothing half-written behind for good.
+        """
+        have_chunks = self.existing_ids([c.id for c in chunks])
+        have_units = self.existing_unit_ids([unit_id(c.id, i) for c in chunks for i in range(len(c.units))])
+        return [
+            c
+            for c in chunks
+            if c.id not in have_chunks or any(unit_id(c.id, i) not in have_units for i in range(len(c.units)))
+        ]
+
     def upsert(
         self, chunks: Sequence[Chunk], chunk_vectors: Sequence[Sequence[float]], unit_vectors: Sequence[Sequence[float]]
     ) -> None:
@@ -149,7 +175,7 @@ class ChunkStore:
         for part in _batches(unit_rows):
             rows = unit_rows[part]
             self.units.upsert(
-                ids=[f"{c.id}:{i}" for c, i, _ in rows],
+                ids=[unit_id(c.id, i) for c, i, _ in rows],
                 embeddings=[list(v) for v in unit_vectors[part]],
                 documents=[u.text for _, _, u in rows],
                 metadatas=[
@@ -174,11 +200,11 @@ class ChunkStore:
             )
 
     def delete(self, ids: Sequence[str]) -> None:
-        """Remove chunks and their units."""
+        """Remove chunks and their units; units first, so a kill in between orphans no unit."""
         for part in _batches(ids):
             batch = list(ids[part])
-            self.chunks.delete(ids=batch)
             self.units.delete(where={"chunk_id": {"$in": batch}})
+            self.chunks.delete(ids=batch)
 
     def count(self) -> int:
         return self.chunks.count()
