@@ -104,11 +104,12 @@ class Components:
         if self.settings.chroma_mode == "http":
             return ChunkStore(self._client(None), self.fingerprint, create=create)
         if store_dir is None:
-            store_dir = self.location.current_or_new() if create else self.location.current()
+            store_dir = self.location.current_or_new() if create else self.location.open_current()
         if store_dir is None:
             from ingest.store import StoreMissingError
 
             raise StoreMissingError("no store has been built yet: run `isecg-qa ingest`")
+        self.location.hold(store_dir)  # a later rebuild must not delete files this process reads
         return ChunkStore(self._client(store_dir), self.fingerprint, create=create)
 
     @cached_property
@@ -125,6 +126,8 @@ class Components:
     def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = False) -> IngestReport:
         """Incremental ingest under the writer lock; ``rebuild`` builds beside and swaps."""
         with self.location.writer_lock():
+            if self.settings.chroma_mode == "persistent":
+                self.location.remove_inactive()  # leftovers of killed rebuilds, old stores now unused
             if rebuild and self.settings.chroma_mode == "persistent":
                 return self._rebuild(progress)
             store = self.open_store(create=True)
@@ -137,6 +140,12 @@ class Components:
             return report
 
     def _rebuild(self, progress: bool) -> IngestReport:
+        """Build a whole new store beside the active one; swap it in only once it is complete.
+
+        Killed or failed before ``activate``: CURRENT still names the old store and the half-built
+        one is deleted by the next ingest. A process that has the old store open keeps it (see
+        ``StoreLocation.hold``) and reads it until it restarts.
+        """
         fresh = self.location.fresh()
         store = self.open_store(create=True, store_dir=fresh)
         report = Ingestor(

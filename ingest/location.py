@@ -5,9 +5,12 @@ Layout under the store root (default ``.isecg-qa/``)::
     CURRENT              name of the active store directory (replaced atomically)
     .lock                held (flock) by the one running ingest
     stores/<name>/       a Chroma PersistentClient directory
+    stores/<name>/.readers   shared flock held by every process that has this store open
 
 ``ingest --rebuild`` builds a new directory beside the active one and points ``CURRENT`` at it only
-when it is complete, so a failed or killed rebuild leaves the old store in service.
+when it is complete, so a failed or killed rebuild leaves the old store in service. An old store is
+deleted only once no process holds it open (a running UI keeps answering from the store it opened;
+the next ingest after it exits deletes it).
 """
 
 from __future__ import annotations
@@ -29,11 +32,15 @@ class IngestLockedError(RuntimeError):
     """Another ingest holds the store: Chroma is not safe with two writers."""
 
 
+READERS = ".readers"
+
+
 class StoreLocation:
     """The store root folder and its active store directory."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._held: dict[Path, int] = {}
 
     @property
     def pointer(self) -> Path:
@@ -61,10 +68,11 @@ class StoreLocation:
         """A new, empty store directory that is not active yet."""
         path = self.root / "stores" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         path.mkdir(parents=True)
+        (path / READERS).touch()
         return path
 
     def activate(self, path: Path) -> None:
-        """Point CURRENT at ``path`` atomically (write a temp file, fsync, rename)."""
+        """Point CURRENT at ``path`` atomically (write a temp file, fsync, rename, fsync the folder)."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".CURRENT.{os.getpid()}"
         with open(tmp, "w", encoding="utf-8") as handle:
@@ -72,13 +80,51 @@ class StoreLocation:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.pointer)
+        _fsync_dir(self.root)
 
-    def remove_inactive(self) -> None:
-        """Delete store directories that CURRENT no longer names (old stores, failed rebuilds)."""
+    def hold(self, path: Path) -> bool:
+        """Mark ``path`` as open by this process (a shared flock kept until exit); False if it is gone.
+
+        ``remove_inactive`` skips held stores, so replacing the store under a running UI never
+        deletes the files its Chroma client is reading.
+        """
+        if path in self._held:
+            return True
+        try:
+            fd = os.open(path / READERS, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except FileNotFoundError:
+            return False
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        if not path.is_dir():  # deleted while we waited for the lock
+            os.close(fd)
+            return False
+        self._held[path] = fd
+        return True
+
+    def open_current(self) -> Path | None:
+        """The active store, held for reading; None before the first ingest.
+
+        Retries when a rebuild swaps the store between reading CURRENT and taking the hold.
+        """
+        for _ in range(5):
+            path = self.current()
+            if path is None:
+                return None
+            if self.hold(path) and self.current() == path:
+                return path
+        return self.current()
+
+    def remove_inactive(self) -> list[Path]:
+        """Delete store directories CURRENT no longer names and no process holds; returns those kept."""
         active = self.current()
-        for path in (self.root / "stores").glob("*"):
-            if path.is_dir() and path != active:
-                shutil.rmtree(path, ignore_errors=True)
+        kept = []
+        for path in sorted((self.root / "stores").glob("*")):
+            if not path.is_dir() or path == active or path in self._held:
+                continue
+            if not _remove_unless_held(path):
+                logger.info("keeping old store %s: a running process still has it open", path.name)
+                kept.append(path)
+        return kept
 
     @contextlib.contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -99,3 +145,31 @@ class StoreLocation:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_unless_held(path: Path) -> bool:
+    """Delete a store directory only if no reader holds it (exclusive flock, never waits)."""
+    try:
+        fd = os.open(path / READERS, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+    finally:
+        os.close(fd)
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (a power cut must not bring the old CURRENT back)."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from typing import Any
 
 
 def _classify(exc: BaseException) -> str:
@@ -28,6 +29,28 @@ def _classify(exc: BaseException) -> str:
     return "malformed"
 
 
+def _page_text(page: Any) -> str:
+    """Text of one page; an empty page is probed, because pypdf reports a decompression bomb
+    (``LimitReachedError``) by silently extracting nothing, which would read as a scan."""
+    text = page.extract_text() or ""
+    if not text.strip():
+        _raise_limit(page)
+    return text
+
+
+def _raise_limit(page: Any) -> None:
+    from pypdf.errors import LimitReachedError
+
+    try:
+        contents = page.get_contents()
+        if contents is not None:
+            contents.get_data()
+    except (LimitReachedError, MemoryError):
+        raise
+    except Exception:  # noqa: BLE001 - a broken stream on a blank page is not worth failing the file for
+        return
+
+
 def extract(path: str, max_pages: int) -> dict:
     """Extract page texts with pypdf; every failure becomes a reason code, never a traceback."""
     from pypdf import PdfReader
@@ -38,7 +61,7 @@ def extract(path: str, max_pages: int) -> dict:
         if reader.is_encrypted and not reader.decrypt(""):
             return {"status": "encrypted", "detail": "password protected"}
         total = len(reader.pages)
-        pages = [reader.pages[i].extract_text() or "" for i in range(min(total, max_pages))]
+        pages = [_page_text(reader.pages[i]) for i in range(min(total, max_pages))]
         title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types; all become a reason
         return {"status": _classify(exc), "detail": f"{exc.__class__.__name__}: {exc}"[:300]}

@@ -1,0 +1,36 @@
+"""Assertions shared by the reliability tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ingest.report import FileReport, IngestReport
+
+
+def by_path(report: IngestReport) -> dict[str, FileReport]:
+    return {f.path: f for f in report.files}
+
+
+def assert_retrievable(components, canary: str) -> None:
+    """The canary's chunk is the best BM25 hit, and the full hybrid search path returns it too."""
+    service = components.service
+    lexical = service.search(canary, k=3, mode="bm25")
+    assert lexical and canary in lexical[0].text, f"{canary} not retrievable by BM25"
+    hybrid = service.search(canary, k=6)
+    assert any(canary in p.text for p in hybrid), f"{canary} not in the hybrid top 6"
+
+
+def assert_absent(components, text: str) -> None:
+    """No stored chunk contains ``text``."""
+    store = components.service.searcher.store
+    for _, documents, _ in store.iter_chunks():
+        assert not any(text in d for d in documents), f"{text!r} found in the store"
+
+
+def sqlite_quick_check(store_dir: Path) -> str:
+    """``PRAGMA quick_check`` of the active Chroma database, on a read-only connection."""
+    name = (store_dir / "CURRENT").read_text().strip()
+    database = store_dir / "stores" / name / "chroma" / "chroma.sqlite3"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        return connection.execute("PRAGMA quick_check").fetchone()[0]
