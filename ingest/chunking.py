@@ -16,6 +16,8 @@ from ingest.structure import Block, SectionTracker, find_blocks, heading_text
 from ingest.units import Unit, _sentence_spans, split_units
 
 PAGE_SEPARATOR = "\n\n"
+# Real report text averages ~6 characters per word; 16 only binds on pathological text.
+MAX_CHARS_PER_WORD = 16
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ class ChunkingParams:
 
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
+
+    @property
+    def max_chars(self) -> int:
+        """Hard character cap per chunk, far above what ``max_words`` of real words take."""
+        return self.max_words * MAX_CHARS_PER_WORD
 
 
 @dataclass(frozen=True)
@@ -165,8 +172,8 @@ def plan_chunks(text: str, params: ChunkingParams) -> list[tuple[int, int, str]]
         if carry is not None:
             current.append(_Piece(carry, carry, 0, next_piece.section, heading=True))
 
-    for piece in _pieces(text, params):
-        words = sum(p.words for p in current)
+    words = 0  # words in ``current``, kept as a running total: summing per piece is quadratic
+    for piece in _pieces(text, params):  # when thousands of headings pile up with no body
         needed = params.min_words // 4 if piece.top_level else params.min_words
         if (
             piece.heading
@@ -179,9 +186,38 @@ def plan_chunks(text: str, params: ChunkingParams) -> list[tuple[int, int, str]]
             )
         ):
             flush(piece)
+            words = 0
         current.append(piece)
+        words += piece.words
     flush(None)
-    return spans
+    return [capped for span in spans for capped in _cap_span(text, span, params.max_chars)]
+
+
+def _cap_span(text: str, span: tuple[int, int, str], max_chars: int) -> list[tuple[int, int, str]]:
+    """A span cut at whitespace into pieces of at most ``max_chars`` (untouched when it fits).
+
+    Word limits cannot bound a chunk made of one 2 MB "word" (a base64 blob) or of a long run of
+    headings with no text under them; this character cap does, without changing normal chunks.
+    """
+    start, end, section = span
+    if end - start <= max_chars:
+        return [span]
+    out = []
+    while start < end:
+        while start < end and text[start].isspace():
+            start += 1
+        if start >= end:
+            break
+        stop = min(start + max_chars, end)
+        if stop < end:
+            cut = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop))
+            stop = cut if cut > start else stop
+        piece_end = stop
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        out.append((start, piece_end, section))
+        start = stop
+    return out
 
 
 def chunk_id(source: str, text: str, occurrence: int) -> str:

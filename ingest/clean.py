@@ -23,7 +23,9 @@ from ingest.sanitize import sanitize_text
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?\s*(?:(?:of|/)\s*\d{1,4})?\s*$", re.I)
 _URL_LINE = re.compile(r"^\s*(?:(?:https?|ftp)://|www\.)\S+\s*$", re.I)
 _RULE_LINE = re.compile(r"^\s*[-_=*–—]{8,}\s*$")
-_HYPHEN_BREAK = re.compile(r"(\w+)-\n[ \t]*([a-z]\w*)")
+# \b: start only at a word start. Without it every position inside a long run of letters (a base64
+# blob, a 1 MB "word") retries the match to the end of the run: quadratic, hours for 1 MB.
+_HYPHEN_BREAK = re.compile(r"\b(\w+)-\n[ \t]*([a-z]\w*)")
 _BLANK_RUN = re.compile(r"\n(?:[ \t]*\n)+")
 _WORD = re.compile(r"[\w-]+")
 # A footnote reference glued to a word: "activities1." → "activities." (lower-case words only,
