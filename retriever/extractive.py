@@ -35,50 +35,107 @@ class Composed:
     confidence: float = 0.0
 
 
-def _coverage(unit: ScoredUnit, weights: dict[str, float]) -> float:
-    total = sum(weights.values()) or 1.0
-    return sum(w for t, w in weights.items() if t in unit.terms) / total
+LISTY = ("line", "label")
 
 
-def _pick_sentences(scored: Sequence[ScoredUnit], weights: dict[str, float], limit: int) -> list[ScoredUnit]:
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Access to whole chunks around a unit: all units of a chunk, and the chunk after it."""
+
+    units_of: UnitLoader
+    next_chunk: Callable[[str], str | None]
+
+
+def _answerable(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """Section headings locate passages but never answer on their own."""
+    return [u for u in scored if u.kind != "heading"]
+
+
+def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """A caption ("ISECG Secretariat") says nothing alone: add the short lines that follow it."""
+    if unit.kind != "label" or "," in unit.text or len(unit.text.split()) > 5:
+        return [unit]
+    siblings = {u.n: u for u in near.units_of(unit.chunk_id)}
+    out, size = [unit], len(unit.text)
+    n = unit.n + 1
+    while n in siblings and len(out) < 4:
+        follower = siblings[n]
+        if follower.kind == "heading" or len(follower.text) > 200 or size + len(follower.text) + 1 > limit:
+            break
+        out.append(follower)
+        size += len(follower.text) + 1
+        if follower.kind == "sentence" and follower.text.endswith((".", "!", "?")):
+            break
+        n += 1
+    return out
+
+
+def _pick_sentences(
+    scored: Sequence[ScoredUnit], weights: dict[str, float], near: Neighbourhood, limit: int
+) -> list[ScoredUnit]:
     """The best unit, plus one that covers question terms the best one misses."""
-    chosen = [scored[0]]
-    missing = {t: w for t, w in weights.items() if t not in scored[0].terms}
+    chosen = _expand_label(scored[0], near, limit)
+    covered = set().union(*(u.terms for u in chosen))
+    missing = {t: w for t, w in weights.items() if t not in covered}
     if sum(missing.values()) < 0.35 * (sum(weights.values()) or 1.0):
         return chosen
+    size = sum(len(u.text) + 1 for u in chosen)
     for unit in scored[1:6]:
         gain = sum(w for t, w in missing.items() if t in unit.terms)
-        fits = len(chosen[0].text) + len(unit.text) + 8 <= limit
-        if gain > 0 and unit.score >= 0.8 * scored[0].score and fits:
+        if gain > 0 and unit.score >= 0.8 * scored[0].score and size + len(unit.text) + 8 <= limit:
             chosen.append(unit)
             break
     return chosen
 
 
 def _is_listy(unit: ScoredUnit) -> bool:
-    return unit.kind == "line" or unit.text.rstrip().endswith(":")
+    return unit.kind in LISTY or unit.text.rstrip().endswith(":")
 
 
-def _list_run(anchor: ScoredUnit, siblings: list[ScoredUnit]) -> list[ScoredUnit]:
-    """The contiguous run of list lines around ``anchor`` (plus the sentence introducing it)."""
-    by_n = {u.n: u for u in siblings}
+def _list_run(anchor: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
+    """The run of list lines around ``anchor`` with the sentence introducing it.
+
+    Lists often straddle a chunk boundary, so a run that reaches the end of its chunk carries on
+    into the next chunk (skipping the lines the chunk overlap repeats).
+    """
+    by_n = {u.n: u for u in near.units_of(anchor.chunk_id)}
     first = last = anchor.n
-    while first - 1 in by_n and by_n[first - 1].kind == "line":
+    while first - 1 in by_n and by_n[first - 1].kind in LISTY:
         first -= 1
-    while last + 1 in by_n and (by_n[last + 1].kind == "line" or anchor.text.endswith(":") and last == anchor.n):
+    while last + 1 in by_n and by_n[last + 1].kind in LISTY:
         last += 1
     if first - 1 in by_n and by_n[first - 1].text.rstrip().endswith(":"):
         first -= 1
-    return [by_n[n] for n in range(first, last + 1) if n in by_n]
+    run = [by_n[n] for n in range(first, last + 1) if n in by_n]
+    following = near.next_chunk(anchor.chunk_id) if last == max(by_n) else None
+    if following:
+        seen = {u.text for u in run}
+        for unit in near.units_of(following):
+            if unit.text in seen:
+                continue
+            if unit.kind not in LISTY:
+                break
+            run.append(unit)
+    return run
 
 
-def _pick_list(scored: Sequence[ScoredUnit], load_units: UnitLoader, limit: int) -> list[ScoredUnit]:
-    top = scored[0]
-    anchors = [u for u in scored[:6] if _is_listy(u) and u.score >= 0.85 * top.score]
-    anchor = anchors[0] if anchors else top
-    run = _list_run(anchor, load_units(anchor.chunk_id))
-    if len(run) <= 1:
-        return _pick_summary(scored, limit)
+def _best_runs(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[list[ScoredUnit]]:
+    """Candidate lists near the top, best first (a run needs at least two entries)."""
+    top = scored[0].score
+    runs: list[tuple[float, list[ScoredUnit]]] = []
+    seen: set[tuple[str, int]] = set()
+    for anchor in [u for u in scored[:8] if _is_listy(u) and u.score >= 0.8 * top]:
+        if (anchor.chunk_id, anchor.n) in seen:
+            continue
+        run = _list_run(anchor, near)
+        seen.update((u.chunk_id, u.n) for u in run)
+        if sum(1 for u in run if u.kind in LISTY) >= 2:
+            runs.append((anchor.score + 0.02 * min(len(run), 6), _trim(run, limit)))
+    runs.sort(key=lambda pair: -pair[0])
+    return [run for score, run in runs if score >= 0.9 * runs[0][0]][:2] if runs else []
+
+
+def _trim(run: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
     out, size = [], 0
     for unit in run:
         if size + len(unit.text) + 3 > limit:
@@ -88,33 +145,54 @@ def _pick_list(scored: Sequence[ScoredUnit], load_units: UnitLoader, limit: int)
     return out
 
 
+def _pick_list(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """The best list (two if they are about equally good and both fit)."""
+    runs = _best_runs(scored, near, limit)
+    if not runs:
+        return _pick_summary(scored, limit)
+    chosen = list(runs[0])
+    if len(runs) > 1 and sum(len(u.text) + 3 for u in chosen + runs[1]) <= limit:
+        chosen += runs[1]
+    return chosen
+
+
 def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
     union = a.terms | b.terms
     return bool(union) and len(a.terms & b.terms) / len(union) > 0.6
 
 
-def _pick_summary(scored: Sequence[ScoredUnit], limit: int, most: int = 4) -> list[ScoredUnit]:
+def _pick_summary(scored: Sequence[ScoredUnit], limit: int, most: int = 5) -> list[ScoredUnit]:
+    """Key sentences: relevant, not repeating each other, shown in reading order."""
     chosen: list[ScoredUnit] = []
     size = 0
-    for unit in scored[:12]:
-        if unit.score < 0.75 * scored[0].score or len(chosen) == most:
+    pool = [u for u in scored[:15] if u.kind in ("sentence", "line") and u.score >= 0.7 * scored[0].score]
+    for unit in pool:
+        if len(chosen) == most:
             break
         if any(_similar(unit, c) for c in chosen) or size + len(unit.text) + 6 > limit:
             continue
         chosen.append(unit)
         size += len(unit.text) + 6
-    return chosen
+    if not chosen:
+        return [scored[0]]
+    first_seen = {}
+    for unit in scored:
+        first_seen.setdefault(unit.chunk_id, len(first_seen))
+    return sorted(chosen, key=lambda u: (first_seen[u.chunk_id], u.n))
 
 
 def select_units(
-    plan: QueryPlan, scored: Sequence[ScoredUnit], weights: dict[str, float], load_units: UnitLoader
+    plan: QueryPlan, scored: Sequence[ScoredUnit], weights: dict[str, float], near: Neighbourhood
 ) -> list[ScoredUnit]:
     """The units an answer of this kind should quote."""
+    candidates = _answerable(scored)
+    if not candidates:
+        return []
     if plan.kind == "list":
-        return _pick_list(scored, load_units, LONG_LIMIT)
+        return _pick_list(candidates, near, LONG_LIMIT)
     if plan.kind == "summary":
-        return _pick_summary(scored, LONG_LIMIT)
-    return _pick_sentences(scored, weights, SHORT_LIMIT)
+        return _pick_summary(candidates, LONG_LIMIT)
+    return _pick_sentences(candidates, weights, near, SHORT_LIMIT)
 
 
 def _blocks(units: Sequence[ScoredUnit]) -> list[list[ScoredUnit]]:
@@ -146,16 +224,18 @@ def _citation(marker: int, block: list[ScoredUnit], passage: Passage) -> Citatio
 
 
 def _render(block: list[ScoredUnit], marker: int, as_list: bool) -> str:
-    if not as_list or len(block) == 1:
+    if not as_list or len(block) == 1 or not any(u.kind in LISTY for u in block):
         return " ".join(u.text for u in block) + f" [{marker}]"
     lines = [u.text if u.text.endswith(":") else f"- {u.text.lstrip('•-–−* ')}" for u in block]
     return "\n".join(lines) + f" [{marker}]"
 
 
-def compose_answer(units: Sequence[ScoredUnit], passages: dict[str, Passage], plan: QueryPlan) -> Composed:
+def compose_answer(
+    units: Sequence[ScoredUnit], passages: dict[str, Passage], plan: QueryPlan, lead: str = ""
+) -> Composed:
     """Render chosen units as an answer with ``[n]`` markers and matching citations."""
     citations: list[Citation] = []
-    parts: list[str] = []
+    parts: list[str] = [lead] if lead else []
     as_list = plan.kind == "list"
     for block in _blocks(units):
         passage = passages.get(block[0].chunk_id)

@@ -22,15 +22,18 @@ _DATE = re.compile(
     re.I,
 )
 _SUMMARY = re.compile(
-    r"\bsummar|\boverview\b|\boutline\b|\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
+    r"\bsummar|\bsum (?:it )?up\b|\brecap\b|\bbriefly\b|\bin short\b|\boverview\b|\boutline\b|"
+    r"\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
     r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"
-    r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|"
-    r"\bgist\b|\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on)\b|\bwhat are .+ plans\b",
+    r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|\bgist\b|"
+    r"\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on|add|provide|offer|contain)\b|"
+    r"\bwhat are .+ plans\b",
     re.I,
 )
 _LIST = re.compile(
     r"^(?:list|name|enumerate|which are)\b|\bwhat (?:were|are) (?:the|all)\b|\ball (?:the )?\w+s\b|"
-    r"\b(?:which|what|who) (?:\w+ ){0,3}?(?:agencies|members|organisations|organizations|countries|groups|"
+    r"\bwhich of (?:them|these|those|the)\b|"
+    r"\b(?:which|what|who) (?:\w+ ){0,4}?(?:agencies|members|organisations|organizations|countries|groups|"
     r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
     r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
     re.I,
@@ -48,6 +51,11 @@ class QueryPlan:
     search_text: str
     lexical_text: str
     expansions: list[str] = field(default_factory=list)
+    own_text: str = ""  # the question itself (+ glossary forms), without words carried from history
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.own_text != self.search_text
 
 
 def classify(question: str) -> QuestionKind:
@@ -88,10 +96,12 @@ def plan_query(question: str, glossary: dict[str, str], search_base: str | None 
     base = search_base or question
     expansions = glossary_expansions(base, glossary)
     extra = " ".join(expansions)
+    own_extra = " ".join(glossary_expansions(question, glossary))
     return QueryPlan(
         question=question,
         kind=classify(question),
         search_text=f"{base} {extra}".strip(),
         lexical_text=f"{base} {extra}".strip(),
         expansions=expansions,
+        own_text=f"{question} {own_extra}".strip() if search_base else f"{base} {extra}".strip(),
     )

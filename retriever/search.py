@@ -36,6 +36,7 @@ class Candidates:
     snapshot: Snapshot
     dense: dict[str, float] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    vectors: list[list[float]] = field(default_factory=list)  # query vectors used to score units
 
 
 class HybridSearcher:

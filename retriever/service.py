@@ -17,8 +17,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ingest.sanitize import sanitize_text
 from retriever.evidence import ScoredUnit, Weights, query_term_weights, rerank_passages, score_units
-from retriever.extractive import ABSTAIN_TEXT, compose_answer, select_units
+from retriever.extractive import ABSTAIN_TEXT, Neighbourhood, compose_answer, select_units
 from retriever.followup import standalone_query
+from retriever.premise import PREMISE_NOTE, contradicting_units
 from retriever.query import QueryPlan, plan_query
 from retriever.records import Answer, Passage
 from retriever.search import Candidates, HybridSearcher
@@ -39,7 +40,7 @@ class ServiceOptions:
     k: int = 6
     mode: str = "hybrid"
     max_question_chars: int = 1000
-    abstain_threshold: float = 0.42
+    abstain_threshold: float = 0.39
     rerank_depth: int = 20
     weights: Weights = field(default_factory=Weights)
 
@@ -142,7 +143,11 @@ class QAService:
         rank = {cid: i for i, cid in enumerate(depth)}
         t = time.perf_counter()
         units = self.searcher.store.units_for(depth) if depth else {"ids": []}
-        scored = score_units(plan, candidates.vector, units, snapshot, rank, self.options.weights)
+        vectors = [candidates.vector]
+        if plan.is_follow_up:  # the follow-up's own words matter most when picking its sentence
+            vectors.append(self.searcher.embeddings.embed_query(plan.own_text))
+        candidates.vectors = vectors
+        scored = score_units(plan, vectors, units, snapshot, rank, self.options.weights)
         order = rerank_passages(depth, scored, candidates.fused)
         candidates.timings_ms["rerank"] = round((time.perf_counter() - t) * 1000, 2)
         passages = [self._passage(i + 1, cid, score, candidates) for i, (cid, score) in enumerate(order[:k])]
@@ -175,16 +180,20 @@ class QAService:
             return base
         confidence = found.scored[0].score
         base.confidence = round(confidence, 4)
-        if confidence < self.options.abstain_threshold:
+        contradicted = contradicting_units(found.question, found.scored)
+        if confidence < self.options.abstain_threshold and not contradicted:
             return base
-        chosen = select_units(found.plan, found.scored, found.term_weights, self._unit_loader(found))
+        if contradicted:
+            chosen, lead = contradicted, PREMISE_NOTE
+        else:
+            chosen, lead = select_units(found.plan, found.scored, found.term_weights, self._neighbourhood(found)), ""
         by_id = {p.chunk_id: p for p in found.passages}
         for unit in chosen:
             if unit.chunk_id not in by_id:
                 extra = self._passage(len(found.passages) + 1, unit.chunk_id, 0.0, found.candidates)
                 found.passages.append(extra)
                 by_id[unit.chunk_id] = extra
-        composed = compose_answer(chosen, by_id, found.plan)
+        composed = compose_answer(chosen, by_id, found.plan, lead)
         if not composed.citations:
             return base
         return base.model_copy(
@@ -196,8 +205,8 @@ class QAService:
             }
         )
 
-    def _unit_loader(self, found: Retrieved):
-        """All units of one chunk, scored (used to gather whole lists)."""
+    def _neighbourhood(self, found: Retrieved) -> Neighbourhood:
+        """Whole chunks around the candidates, scored (used to gather lists and captions)."""
         by_chunk: dict[str, list[ScoredUnit]] = {}
         for unit in found.scored:
             by_chunk.setdefault(unit.chunk_id, []).append(unit)
@@ -207,11 +216,12 @@ class QAService:
                 units = self.searcher.store.units_for([chunk_id])
                 snapshot = found.candidates.snapshot
                 by_chunk[chunk_id] = score_units(
-                    found.plan, found.candidates.vector, units, snapshot, {}, self.options.weights
+                    found.plan, found.candidates.vectors, units, snapshot, {}, self.options.weights
                 )
             return sorted(by_chunk[chunk_id], key=lambda u: u.n)
 
-        return load
+        snapshot = found.candidates.snapshot
+        return Neighbourhood(units_of=load, next_chunk=lambda cid: snapshot.neighbour(cid, 1))
 
 
 def _pieces(text: str, size: int = 24) -> Iterator[str]:
