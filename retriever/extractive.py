@@ -149,7 +149,7 @@ def _pick_list(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) ->
     """The best list (two if they are about equally good and both fit)."""
     runs = _best_runs(scored, near, limit)
     if not runs:
-        return _pick_summary(scored, limit)
+        return _pick_summary(scored, near, limit)
     chosen = list(runs[0])
     if len(runs) > 1 and sum(len(u.text) + 3 for u in chosen + runs[1]) <= limit:
         chosen += runs[1]
@@ -161,24 +161,35 @@ def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
     return bool(union) and len(a.terms & b.terms) / len(union) > 0.6
 
 
-def _pick_summary(scored: Sequence[ScoredUnit], limit: int, most: int = 5) -> list[ScoredUnit]:
-    """Key sentences: relevant, not repeating each other, shown in reading order."""
-    chosen: list[ScoredUnit] = []
-    size = 0
-    pool = [u for u in scored[:15] if u.kind in ("sentence", "line") and u.score >= 0.7 * scored[0].score]
-    for unit in pool:
-        if len(chosen) == most:
-            break
-        if any(_similar(unit, c) for c in chosen) or size + len(unit.text) + 6 > limit:
-            continue
-        chosen.append(unit)
-        size += len(unit.text) + 6
-    if not chosen:
-        return [scored[0]]
-    first_seen = {}
-    for unit in scored:
-        first_seen.setdefault(unit.chunk_id, len(first_seen))
-    return sorted(chosen, key=lambda u: (first_seen[u.chunk_id], u.n))
+def _pick_summary(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """Key sentences of the best-matching passage, in reading order.
+
+    An overview question is usually about one section; its passage's own sentences summarise it
+    better than the best sentences scattered over the corpus. Weak sentences go first when the
+    passage is longer than the answer may be; a short passage is topped up from the next best.
+    """
+    top = scored[0]
+    pool = [u for u in near.units_of(top.chunk_id) if u.kind in ("sentence", "line") and u.score >= 0.6 * top.score]
+    chosen = _fit(pool, limit)
+    if len(chosen) < 3:
+        extra = [
+            u
+            for u in scored[1:12]
+            if u.kind in ("sentence", "line")
+            and u.chunk_id != top.chunk_id
+            and u.score >= 0.75 * top.score
+            and not any(_similar(u, c) for c in chosen)
+        ]
+        chosen = chosen + _fit(extra, limit - sum(len(u.text) + 6 for u in chosen))[: 4 - len(chosen)]
+    return chosen or [top]
+
+
+def _fit(units: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
+    """Drop the weakest units until the rest fit in ``limit`` characters; keep reading order."""
+    kept = list(units)
+    while kept and sum(len(u.text) + 6 for u in kept) > limit:
+        kept.remove(min(kept, key=lambda u: u.score))
+    return kept
 
 
 def select_units(
@@ -191,7 +202,7 @@ def select_units(
     if plan.kind == "list":
         return _pick_list(candidates, near, LONG_LIMIT)
     if plan.kind == "summary":
-        return _pick_summary(candidates, LONG_LIMIT)
+        return _pick_summary(candidates, near, LONG_LIMIT)
     return _pick_sentences(candidates, weights, near, SHORT_LIMIT)
 
 
