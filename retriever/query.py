@@ -8,10 +8,11 @@ form finds the passage.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retriever.tokenize import STOPWORDS, words
+from retriever.tokenize import STOPWORDS, terms, words
 
 QuestionKind = Literal["numeric", "date", "list", "summary", "yesno", "factoid"]
 
@@ -91,12 +92,23 @@ def focus_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and w not in _QUESTION_WORDS]
 
 
-def plan_query(question: str, glossary: dict[str, str], search_base: str | None = None) -> QueryPlan:
-    """Build the plan; ``search_base`` is the rewritten standalone query for follow-ups."""
+def plan_query(
+    question: str,
+    glossary: dict[str, str],
+    search_base: str | None = None,
+    variants: Callable[[str], list[str]] | None = None,
+) -> QueryPlan:
+    """Build the plan; ``search_base`` is the rewritten standalone query for follow-ups.
+
+    ``variants`` maps a word the corpus never uses to corpus words sharing its prefix
+    ("Thai" → "thailand"); they are added for lexical matching only.
+    """
     base = search_base or question
-    expansions = glossary_expansions(base, glossary)
+    found = [v for t in terms(base) for v in (variants(t) if variants else [])]
+    expansions = glossary_expansions(base, glossary) + found
     extra = " ".join(expansions)
-    own_extra = " ".join(glossary_expansions(question, glossary))
+    own_found = [v for t in terms(question) for v in (variants(t) if variants else [])]
+    own_extra = " ".join(glossary_expansions(question, glossary) + own_found)
     return QueryPlan(
         question=question,
         kind=classify(question),

@@ -137,7 +137,7 @@ class QAService:
         started = time.perf_counter()
         snapshot = self.searcher.snapshots.get()
         rewritten = standalone_query(question, request["history"])
-        plan = plan_query(question, snapshot.glossary, rewritten)
+        plan = plan_query(question, snapshot.glossary, rewritten, snapshot.lexical.variants)
         candidates = self.searcher.search(plan.search_text, request["mode"], plan.lexical_text)
         depth = candidates.ids[: self.options.rerank_depth]
         rank = {cid: i for i, cid in enumerate(depth)}
