@@ -26,7 +26,7 @@ class ChunkingParams:
     max_words: int = 230
     min_words: int = 40
     overlap_words: int = 25
-    version: int = 3  # bump when cleaning, chunking or unit rules change
+    version: int = 4  # bump when cleaning, chunking or unit rules change
 
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

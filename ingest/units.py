@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.structure import _BULLET, is_title_like
 
@@ -152,4 +152,16 @@ def split_units(text: str, headings: Sequence[tuple[int, int]] = ()) -> list[Uni
             line = one_line(text[start:end])
             if len(line) >= MIN_UNIT_CHARS:
                 units.append(Unit(start, end, line, kind))
-    return units
+    return _demote_dangling_intros(units)
+
+
+def _demote_dangling_intros(units: list[Unit]) -> list[Unit]:
+    """"Found on:" with nothing after it (the URLs were cleaned away) answers nothing: treat such
+    an intro like a heading, which locates a passage but is never quoted as an answer."""
+    out = list(units)
+    for i, unit in enumerate(out):
+        follower = out[i + 1] if i + 1 < len(out) else None
+        if unit.text.endswith(":") and (follower is None or follower.kind not in ("line", "label")):
+            if follower is not None or len(unit.text.split()) <= 12:
+                out[i] = replace(unit, kind="heading")
+    return out
