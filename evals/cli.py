@@ -30,14 +30,17 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_config(name: str, backend: str, k: int | None) -> RunConfig:
-    """A configuration name is a retrieval mode, a backend, or ``mode+backend``."""
-    mode, chosen = None, backend
+    """A configuration name joins parts with "+": a retrieval mode, a backend, and ``no-<step>``
+    for each pipeline step to switch off (``hybrid+no-rerank+no-glossary``)."""
+    mode, chosen, disable = None, backend, []
     for part in name.split("+"):
         if part in MODES:
             mode = part
+        elif part.startswith("no-"):
+            disable.append(part[3:])
         elif part != "default":
             chosen = part
-    return RunConfig(name=name, mode=mode, backend=chosen, k=k)
+    return RunConfig(name=name, mode=mode, backend=chosen, k=k, disable=tuple(disable))
 
 
 def _load(paths: list[Path], split: str | None) -> Dataset:

@@ -156,12 +156,13 @@ def split_units(text: str, headings: Sequence[tuple[int, int]] = ()) -> list[Uni
 
 
 def _demote_dangling_intros(units: list[Unit]) -> list[Unit]:
-    """"Found on:" with nothing after it (the URLs were cleaned away) answers nothing: treat such
+    """ "Found on:" with nothing after it (the URLs were cleaned away) answers nothing: treat such
     an intro like a heading, which locates a passage but is never quoted as an answer."""
     out = list(units)
     for i, unit in enumerate(out):
         follower = out[i + 1] if i + 1 < len(out) else None
-        if unit.text.endswith(":") and (follower is None or follower.kind not in ("line", "label")):
-            if follower is not None or len(unit.text.split()) <= 12:
-                out[i] = replace(unit, kind="heading")
+        dangling = follower is not None and follower.kind not in ("line", "label")
+        last_and_short = follower is None and len(unit.text.split()) <= 12
+        if unit.text.endswith(":") and (dangling or last_and_short):
+            out[i] = replace(unit, kind="heading")
     return out

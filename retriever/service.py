@@ -43,6 +43,10 @@ class ServiceOptions:
     abstain_threshold: float = 0.39
     rerank_depth: int = 20
     weights: Weights = field(default_factory=Weights)
+    disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
+
+
+FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise")
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Retrieved:
     term_weights: dict[str, float]
     candidates: Candidates
     timings_ms: dict[str, float]
+    disabled: frozenset[str] = frozenset()
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -97,14 +102,20 @@ class QAService:
         k: int | None = None,
         mode: str | None = None,
         backend: str = "extractive",
+        disable: Sequence[str] = (),
     ) -> Answer:
-        """Answer one question (``history`` is (question, answer) pairs, oldest first)."""
+        """Answer one question (``history`` is (question, answer) pairs, oldest first).
+
+        ``disable`` switches off pipeline steps (names in ``FEATURES``) so an eval can show what
+        each one adds.
+        """
         started = time.perf_counter()
         request = {
             "question": validate_question(question, self.options.max_question_chars),
             "history": list(history),
             "k": k or self.options.k,
             "mode": mode or self.options.mode,
+            "disable": self._disabled(disable),
         }
         answer: Answer = self.chain(backend).invoke(request)
         answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
@@ -128,17 +139,26 @@ class QAService:
             "history": [],
             "k": k or self.options.k,
             "mode": mode or self.options.mode,
+            "disable": self.options.disabled,
         }
         return self._retrieve(request).passages
+
+    def _disabled(self, disable: Sequence[str]) -> frozenset[str]:
+        unknown = set(disable) - set(FEATURES)
+        if unknown:
+            raise QuestionError(f"unknown feature(s) {', '.join(sorted(unknown))}; known: {', '.join(FEATURES)}")
+        return self.options.disabled | frozenset(disable)
 
     # --- steps -----------------------------------------------------------------------------
     def _retrieve(self, request: dict[str, Any]) -> Retrieved:
         question, k = request["question"], int(request["k"])
+        off = request.get("disable", self.options.disabled)
         started = time.perf_counter()
         snapshot = self.searcher.snapshots.get()
-        rewritten = standalone_query(question, request["history"])
-        plan = plan_query(question, snapshot.glossary, rewritten, snapshot.lexical.variants)
-        candidates = self.searcher.search(plan.search_text, request["mode"], plan.lexical_text)
+        rewritten = None if "followup" in off else standalone_query(question, request["history"])
+        glossary = {} if "glossary" in off else snapshot.glossary
+        plan = plan_query(question, glossary, rewritten, None if "variants" in off else snapshot.lexical.variants)
+        candidates = self.searcher.search(plan.search_text, request["mode"], plan.lexical_text, "units" not in off)
         depth = candidates.ids[: self.options.rerank_depth]
         rank = {cid: i for i, cid in enumerate(depth)}
         t = time.perf_counter()
@@ -148,13 +168,14 @@ class QAService:
             vectors.append(self.searcher.embeddings.embed_query(plan.own_text))
         candidates.vectors = vectors
         scored = score_units(plan, vectors, units, snapshot, rank, self.options.weights)
-        order = rerank_passages(depth, scored, candidates.fused)
+        order = [(cid, candidates.fused[cid]) for cid in depth]
+        if "rerank" not in off:
+            order = rerank_passages(depth, scored, candidates.fused)
         candidates.timings_ms["rerank"] = round((time.perf_counter() - t) * 1000, 2)
         passages = [self._passage(i + 1, cid, score, candidates) for i, (cid, score) in enumerate(order[:k])]
         timings = {**candidates.timings_ms, "retrieve": round((time.perf_counter() - started) * 1000, 2)}
-        return Retrieved(
-            question, plan, rewritten, passages, scored, query_term_weights(plan, snapshot), candidates, timings
-        )
+        weights = query_term_weights(plan, snapshot)
+        return Retrieved(question, plan, rewritten, passages, scored, weights, candidates, timings, off)
 
     def _passage(self, rank: int, cid: str, score: float, candidates: Candidates) -> Passage:
         text, meta = candidates.snapshot.text_of(cid) or ("", {})
@@ -180,7 +201,7 @@ class QAService:
             return base
         confidence = found.scored[0].score
         base.confidence = round(confidence, 4)
-        contradicted = contradicting_units(found.question, found.scored)
+        contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, found.scored)
         if confidence < self.options.abstain_threshold and not contradicted:
             return base
         if contradicted:
