@@ -192,6 +192,15 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "is
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def human_size(size: int) -> str:
+    """Bytes as B, KiB or MiB, whichever reads best."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 2**20:
+        return f"{size / 1024:.0f} KiB"
+    return f"{size / 2**20:.1f} MiB"
+
+
 def documents_html(records: Sequence[Any]) -> str:
     """The corpus manifest as a table (``records`` are ``ingest.store.FileRecord``)."""
     if not records:
@@ -202,7 +211,7 @@ def documents_html(records: Sequence[Any]) -> str:
             esc(r.title),
             esc(r.pages if r.pages is not None else "–"),
             esc(r.chunks),
-            esc(f"{r.size / 1024:.0f} KiB"),
+            esc(human_size(r.size)),
             esc(r.ingested_at.replace("T", " ").replace("+00:00", " UTC")),
             esc("complete" if r.status == "complete" else "incomplete: re-ingest"),
         )

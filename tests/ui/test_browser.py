@@ -119,3 +119,30 @@ def test_eval_tab_runs_an_uploaded_dataset(page, tmp_path):
     expect(page.get_by_text("answer accuracy (answerable)")).to_be_visible()
     expect(page.locator("img[alt]").last).to_be_visible()
     page.screenshot(path=str(tmp_path / "eval.png"), full_page=True)
+
+
+def test_corpus_tab_adds_and_removes_a_document(page, tmp_path):
+    from playwright.sync_api import expect
+
+    upload = tmp_path / "--zebra notes.md"
+    upload.write_text("# Zebra\n\nThe zebracorn survey found 9 zebracorns near the pole.\n")
+    page.get_by_role("tab", name="Corpus").click()
+    expect(page.locator("#isecg-documents")).to_contain_text("gadgets.txt")
+    page.locator("input[type=file][multiple]").set_input_files(str(upload))
+    page.get_by_role("button", name="Add to corpus").click()
+    report = page.locator("#isecg-ingest-report")
+    expect(report).to_contain_text("zebra notes.md", timeout=60_000)  # leading dashes stripped
+    expect(report).to_contain_text("added")
+    expect(page.locator("#isecg-documents")).to_contain_text("zebra notes.md")
+
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "How many zebracorns did the survey find?")
+    expect(page.locator("#isecg-src-1-1")).to_contain_text("zebra notes.md", timeout=60_000)
+
+    page.get_by_role("tab", name="Corpus").click()
+    page.get_by_role("combobox", name="Document").click()
+    page.get_by_role("option", name="zebra notes.md").click()
+    page.get_by_role("button", name="Remove…").click()
+    page.get_by_role("button", name="Delete it").click()
+    expect(report).to_contain_text("removed", timeout=60_000)
+    expect(page.locator("#isecg-documents")).not_to_contain_text("zebra notes.md")

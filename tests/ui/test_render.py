@@ -11,6 +11,7 @@ from app.ui_render import (
     escape_markdown,
     file_lines_html,
     highlight,
+    human_size,
     sources_html,
 )
 
@@ -145,3 +146,7 @@ def test_documents_and_report_tables_escape_names():
     assert "<script>" not in html and "&lt;script&gt;.md" in html and "2025-01-01 00:00:00 UTC" in html
     lines = file_lines_html([{"path": "a\nb<i>.md", "status": "rejected", "detail": "<b>no</b>"}])
     assert "<i>" not in lines and "<b>no" not in lines and "a\\nb" in lines
+
+
+def test_human_size():
+    assert [human_size(n) for n in (412, 5000, 3 * 2**20)] == ["412 B", "5 KiB", "3.0 MiB"]
