@@ -162,7 +162,13 @@ def _wire_corpus(components: Any, corpus: CorpusTab, demo: gr.Blocks) -> None:
 
     demo.load(refresh, outputs=outputs, api_visibility="private")
     corpus.refresh.click(refresh, outputs=outputs, **private)
-    corpus.add.click(upload, inputs=[corpus.files, corpus.replace], outputs=[*outputs, corpus.files], **private)
+    corpus.add.click(
+        upload,
+        inputs=[corpus.files, corpus.replace],
+        outputs=[*outputs, corpus.files],
+        show_progress_on=corpus.report,
+        **private,
+    )
     corpus.remove.click(
         ask_to_remove,
         inputs=corpus.remove_choice,
@@ -174,6 +180,7 @@ def _wire_corpus(components: Any, corpus: CorpusTab, demo: gr.Blocks) -> None:
         remove,
         inputs=corpus.remove_choice,
         outputs=[*outputs, corpus.confirm_text, corpus.confirm_row],
+        show_progress_on=corpus.report,
         **private,
     )
     corpus.cancel.click(
@@ -217,6 +224,7 @@ def _wire_eval(components: Any, panel: EvalTab, opts: SettingsTab) -> None:
         evaluate,
         inputs=[panel.dataset, panel.upload, panel.split, opts.k, opts.mode, opts.backend],
         outputs=[panel.summary, panel.metrics, panel.per_type, panel.chart, panel.worst, panel.downloads],
+        show_progress_on=panel.chart,
         concurrency_id="eval",
         concurrency_limit=1,
         api_visibility="private",

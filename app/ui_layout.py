@@ -38,7 +38,14 @@ JS = """
     if (!target) return;
     const turn = target.closest('.isecg-turn');
     document.querySelectorAll('.isecg-turn').forEach((s) => { s.hidden = s !== turn; });
-    target.scrollIntoView({behavior: 'smooth', block: 'center'});
+    const panel = target.closest('.isecg-sources');
+    if (panel) {  // scroll the panel, and the page only as far as needed to show the panel
+      const offset = target.getBoundingClientRect().top - panel.getBoundingClientRect().top;
+      panel.scrollTo({top: panel.scrollTop + offset - 8, behavior: 'smooth'});
+      panel.scrollIntoView({block: 'nearest'});
+    } else {
+      target.scrollIntoView({behavior: 'smooth', block: 'center'});
+    }
     target.classList.remove('isecg-flash');
     void target.offsetWidth;
     target.classList.add('isecg-flash');
@@ -56,10 +63,11 @@ CSS = """
 .isecg-searched, .isecg-meta { font-size: 0.85em; color: var(--body-text-color-subdued); }
 .isecg-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
   margin: 8px 0; background: var(--background-fill-secondary); scroll-margin: 16px; }
-.isecg-card-head { font-size: 0.85em; margin-bottom: 4px; color: var(--body-text-color-subdued); }
+.isecg-card-head { display: flex; justify-content: space-between; gap: 8px; font-size: 0.85em;
+  margin-bottom: 4px; color: var(--body-text-color-subdued); }
 .isecg-marker { font-weight: 700; color: var(--color-accent); }
 .isecg-rank { font-weight: 600; }
-.isecg-score { float: right; font-variant-numeric: tabular-nums; }
+.isecg-score { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .isecg-text { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; }
 .isecg-text mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 3px; }
 .isecg-passage { opacity: 0.9; }

@@ -126,7 +126,7 @@ def citation_card(citation: dict[str, Any], passage: dict[str, Any] | None, turn
     head = _where(str(citation.get("source", "")), citation.get("page"), str(citation.get("section", "")))
     return (
         f'<div class="isecg-card" id="{source_anchor(turn, marker)}">'
-        f'<div class="isecg-card-head"><span class="isecg-marker">[{marker}]</span> {head} {score}</div>'
+        f'<div class="isecg-card-head"><span><span class="isecg-marker">[{marker}]</span> {head}</span>{score}</div>'
         f'<div class="isecg-text">{text}</div></div>'
     )
 
@@ -135,7 +135,7 @@ def passage_card(passage: dict[str, Any]) -> str:
     head = _where(str(passage.get("source", "")), passage.get("page"), str(passage.get("section", "")))
     return (
         f'<div class="isecg-card isecg-passage"><div class="isecg-card-head">'
-        f'<span class="isecg-rank">#{esc(passage.get("rank", ""))}</span> {head} '
+        f'<span><span class="isecg-rank">#{esc(passage.get("rank", ""))}</span> {head}</span>'
         f'<span class="isecg-score">relevance {float(passage.get("score", 0.0)):.3f}</span></div>'
         f'<div class="isecg-text">{esc(passage.get("text", ""))}</div></div>'
     )
@@ -249,8 +249,8 @@ def worst_items_html(items: Sequence[Any], predictions: Sequence[dict], scores: 
     table_rows = []
     for item, pred in wrong:
         top = pred.get("passages", [])[:1]
-        first = f"{display_name(top[0]['source'])}: {' '.join(top[0]['text'].split())[:200]}…" if top else "–"
-        given = pred.get("error") or " ".join(str(pred.get("answer", "")).split())[:400]
+        first = f"{display_name(top[0]['source'])}: {' '.join(top[0]['text'].split())[:160]}…" if top else "–"
+        given = pred.get("error") or " ".join(str(pred.get("answer", "")).split())[:300]
         table_rows.append(
             (
                 esc(item.id),
