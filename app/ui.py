@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -19,7 +21,7 @@ import gradio as gr
 from app.settings import Settings
 from app.ui_chat import MAX_K, MODES, AskOptions, api_ask, chat_turn, new_conversation, toggle_passages
 from app.ui_corpus import UPLOAD_KINDS, add_documents, ingest_corpus, list_documents, remove_document
-from app.ui_errors import GENERIC_MESSAGE, user_message
+from app.ui_errors import GENERIC_MESSAGE, UIError, user_message
 from app.ui_eval import SPLITS, choose_dataset, list_datasets, run_evaluation
 from app.ui_layout import CSS, HEADER, JS, ChatTab, CorpusTab, EvalTab, SettingsTab, confirm_text
 from app.ui_render import documents_html, file_lines_html
@@ -46,6 +48,16 @@ def user_errors() -> Iterator[None]:
         else:
             logger.info("refused: %s", message)
         raise gr.Error(html.escape(message), print_exception=False) from exc
+
+
+def uploaded(paths: list[str]) -> list[str]:
+    """Only files in Gradio's upload folder: Gradio checks this too, but a copy into corpus/ must never
+    be able to read anything else (``/etc/passwd`` ingested is ``/etc/passwd`` readable in answers)."""
+    folder = Path(gr.utils.get_upload_folder()).resolve()
+    for path in paths:
+        if not Path(path).resolve().is_relative_to(folder):
+            raise UIError("uploads must come through the upload button")
+    return paths
 
 
 def backend_names(components: Any) -> list[str]:
@@ -142,7 +154,7 @@ def _wire_corpus(components: Any, corpus: CorpusTab, demo: gr.Blocks) -> None:
 
     def upload(files: list | None, replace: bool, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
         with user_errors():
-            paths = [str(f) for f in files or []]
+            paths = uploaded([str(f) for f in files or []])
             lines = add_documents(components, paths, replace=bool(replace), progress=lambda f, m: progress(f, desc=m))
             return (*_corpus_view(components, lines), None)
 
@@ -207,6 +219,7 @@ def _wire_eval(components: Any, panel: EvalTab, opts: SettingsTab) -> None:
         with user_errors():
             service = components.service
             options = AskOptions.checked(k, mode, backend, list(service.backends))
+            upload = uploaded([upload])[0] if upload else None
             path = choose_dataset(choice, upload, settings.datasets_dir, int(settings.max_upload_mb * 2**20))
             view = run_evaluation(
                 service,
@@ -279,6 +292,15 @@ def build_ui(components: Any) -> gr.Blocks:
     return demo
 
 
+def warm_up(components: Any) -> None:
+    """Load the embedding model and the corpus snapshot now, not on the first user's question."""
+    try:
+        components.service.search("warm up")
+        logger.info("warm-up done")
+    except Exception as exc:  # noqa: BLE001 - a failed warm-up just means the first question pays
+        logger.info("warm-up skipped: %s", exc)
+
+
 def launch(components: Any) -> None:
     """Serve the app on the configured address (loopback by default) until interrupted."""
     settings = components.settings
@@ -288,4 +310,6 @@ def launch(components: Any) -> None:
         raise SystemExit(f"isecg-qa: error: {exc}") from exc
     if kwargs["auth"] is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
         logger.warning("serving on %s without authentication: anyone on the network can use it", settings.host)
-    build_ui(components).launch(**kwargs)
+    demo = build_ui(components)
+    threading.Thread(target=warm_up, args=(components,), name="warm-up", daemon=True).start()
+    demo.launch(**kwargs)

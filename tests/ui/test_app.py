@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 import pytest
 from pydantic import SecretStr
@@ -61,3 +63,27 @@ def test_bugs_are_logged_not_shown(caplog):
         raise KeyError("/home/someone/.secret")
     assert caught.value.message == GENERIC_MESSAGE
     assert "UI callback failed" in caplog.text
+
+
+def test_only_files_from_the_upload_folder_are_accepted(tmp_path):
+    from gradio.utils import get_upload_folder
+
+    from app.ui import uploaded
+    from app.ui_errors import UIError
+
+    inside = str(Path(get_upload_folder()) / "abc" / "doc.md")
+    assert uploaded([inside]) == [inside]
+    for outside in ("/etc/passwd", str(Path(get_upload_folder()) / ".." / "x.md"), str(tmp_path / "x.md")):
+        with pytest.raises(UIError, match="upload button"):
+            uploaded([inside, outside])
+
+
+def test_warm_up_runs_a_search_and_survives_failures(fake_components, monkeypatch):
+    from app.ui import warm_up
+
+    searched = []
+    monkeypatch.setattr(fake_components.service, "search", lambda q, **_: searched.append(q))
+    warm_up(fake_components)
+    assert searched == ["warm up"]
+    monkeypatch.setattr(fake_components.service, "search", lambda q, **_: 1 / 0)
+    warm_up(fake_components)  # no exception
