@@ -1,6 +1,6 @@
 """The Gradio app: chat with cited sources, corpus management, evaluation, settings, ``/ask`` API.
 
-This is the only module that imports Gradio. It lays out the tabs and connects events to the
+This module and ``ui_layout`` are the only ones that import Gradio. This one connects the events to the
 plain callbacks in ``ui_chat``, ``ui_corpus`` and ``ui_eval``; every callback runs inside
 ``user_errors`` so a user-fixable problem becomes a one-line ``gr.Error`` and anything else is
 logged and shown as a neutral sentence (``show_error=False`` hides Gradio's own details).
@@ -158,16 +158,6 @@ def _wire_corpus(components: Any, corpus: CorpusTab, demo: gr.Blocks) -> None:
             lines = add_documents(components, paths, replace=bool(replace), progress=lambda f, m: progress(f, desc=m))
             return (*_corpus_view(components, lines), None)
 
-    def ask_to_remove(source: str | None):
-        if not source:
-            raise gr.Error("Choose a document from the list first.")
-        return gr.Markdown(confirm_text(source), visible=True), gr.Row(visible=True)
-
-    def remove(source: str | None, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
-        with user_errors():
-            lines = remove_document(components, source or "", progress=lambda f, m: progress(f, desc=m))
-            return (*_corpus_view(components, lines), gr.Markdown(visible=False), gr.Row(visible=False))
-
     def ingest_all():
         with user_errors():
             return _corpus_view(components, ingest_corpus(components))
@@ -181,27 +171,38 @@ def _wire_corpus(components: Any, corpus: CorpusTab, demo: gr.Blocks) -> None:
         show_progress_on=corpus.report,
         **private,
     )
+    corpus.ingest_all.click(ingest_all, outputs=outputs, **private)
+    _wire_removal(components, corpus, outputs, private)
+
+
+def _wire_removal(components: Any, corpus: CorpusTab, outputs: list, private: dict[str, Any]) -> None:
+    """Remove… asks for confirmation in the page; only Delete it touches the file."""
+    confirmation = [corpus.confirm_text, corpus.confirm_row]
+
+    def ask_to_remove(source: str | None):
+        if not source:
+            raise gr.Error("Choose a document from the list first.")
+        return gr.Markdown(confirm_text(source), visible=True), gr.Row(visible=True)
+
+    def remove(source: str | None, progress=gr.Progress()):  # noqa: B008 - Gradio's idiom
+        with user_errors():
+            lines = remove_document(components, source or "", progress=lambda f, m: progress(f, desc=m))
+            return (*_corpus_view(components, lines), gr.Markdown(visible=False), gr.Row(visible=False))
+
+    def cancel():
+        return gr.Markdown(visible=False), gr.Row(visible=False)
+
     corpus.remove.click(
-        ask_to_remove,
-        inputs=corpus.remove_choice,
-        outputs=[corpus.confirm_text, corpus.confirm_row],
-        queue=False,
-        api_visibility="private",
+        ask_to_remove, inputs=corpus.remove_choice, outputs=confirmation, queue=False, api_visibility="private"
     )
     corpus.confirm.click(
         remove,
         inputs=corpus.remove_choice,
-        outputs=[*outputs, corpus.confirm_text, corpus.confirm_row],
+        outputs=[*outputs, *confirmation],
         show_progress_on=corpus.report,
         **private,
     )
-    corpus.cancel.click(
-        lambda: (gr.Markdown(visible=False), gr.Row(visible=False)),
-        outputs=[corpus.confirm_text, corpus.confirm_row],
-        queue=False,
-        api_visibility="private",
-    )
-    corpus.ingest_all.click(ingest_all, outputs=outputs, **private)
+    corpus.cancel.click(cancel, outputs=confirmation, queue=False, api_visibility="private")
 
 
 def _wire_eval(components: Any, panel: EvalTab, opts: SettingsTab) -> None:
