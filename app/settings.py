@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     queue_size: int = 64
     concurrency: int = 4
     max_upload_mb: float = 50.0
+    ui_examples: list[str] = Field(
+        default_factory=lambda: [
+            "How many organisations belonged to ISECG at the end of 2020?",
+            "Which agencies joined ISECG in 2020?",
+            "What is the purpose of ISECG?",
+        ]
+    )
+    eval_max_items: int = 2000  # datasets run from the Evaluate tab (a long run holds the eval queue)
 
     @property
     def datasets_dir(self) -> Path:
