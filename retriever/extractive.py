@@ -119,18 +119,38 @@ def _list_run(anchor: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
     return run
 
 
+_NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\([A-Z][A-Za-z ]+\)")
+
+
+def _entity_share(run: list[ScoredUnit]) -> float:
+    """Share of a list's entries that name something (an acronym, a bracketed name).
+
+    "Which agencies …?" wants a list of agencies, not a list of news topics that happens to
+    mention one; lists of names are told apart by their entries carrying names.
+    """
+    entries = [u for u in run if u.kind in LISTY]
+    return sum(1 for u in entries if _NAMED.search(u.text)) / len(entries) if entries else 0.0
+
+
+def _anchor_ok(unit: ScoredUnit, top: float) -> bool:
+    """List lines near the top anchor a list; so does a ":" intro a little further down."""
+    intro = unit.text.rstrip().endswith(":")
+    return _is_listy(unit) and unit.score >= (0.7 if intro else 0.8) * top
+
+
 def _best_runs(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[list[ScoredUnit]]:
     """Candidate lists near the top, best first (a run needs at least two entries)."""
     top = scored[0].score
     runs: list[tuple[float, list[ScoredUnit]]] = []
     seen: set[tuple[str, int]] = set()
-    for anchor in [u for u in scored[:8] if _is_listy(u) and u.score >= 0.8 * top]:
+    for anchor in [u for u in scored[:8] if _anchor_ok(u, top)]:
         if (anchor.chunk_id, anchor.n) in seen:
             continue
         run = _list_run(anchor, near)
         seen.update((u.chunk_id, u.n) for u in run)
         if sum(1 for u in run if u.kind in LISTY) >= 2:
-            runs.append((anchor.score + 0.02 * min(len(run), 6), _trim(run, limit)))
+            score = max(u.score for u in run) + 0.02 * min(len(run), 6) + 0.15 * _entity_share(run)
+            runs.append((score, _trim(run, limit)))
     runs.sort(key=lambda pair: -pair[0])
     return [run for score, run in runs if score >= 0.9 * runs[0][0]][:2] if runs else []
 
