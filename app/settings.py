@@ -55,7 +55,12 @@ class Settings(BaseSettings):
 
     # --- answers -----------------------------------------------------------------------
     backend: Backend = "extractive"
-    abstain_threshold: float = 0.42
+    abstain_threshold: float = 0.39
+    # unit scoring weights (tuned on the dev split with `python -m evals.tune`)
+    weight_dense: float = 0.55
+    weight_lexical: float = 0.35
+    weight_value: float = 0.20
+    weight_passage: float = 0.05
     max_question_chars: int = 1000
     max_history_turns: int = 6
     openai_base_url: str = "http://127.0.0.1:8080/v1"
@@ -73,6 +78,14 @@ class Settings(BaseSettings):
     queue_size: int = 64
     concurrency: int = 4
     max_upload_mb: float = 50.0
+    ui_examples: list[str] = Field(
+        default_factory=lambda: [
+            "How many organisations belonged to ISECG at the end of 2020?",
+            "Which agencies joined ISECG in 2020?",
+            "What is the purpose of ISECG?",
+        ]
+    )
+    eval_max_items: int = 2000  # datasets run from the Evaluate tab (a long run holds the eval queue)
 
     @property
     def datasets_dir(self) -> Path:

@@ -21,6 +21,7 @@ from ingest.location import StoreLocation
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.report import IngestReport
 from ingest.store import ChunkStore, Fingerprint
+from retriever.evidence import Weights
 from retriever.search import HybridSearcher
 from retriever.service import QAService, ServiceOptions
 
@@ -66,11 +67,18 @@ def ingest_options(settings: Settings, progress: bool) -> IngestOptions:
 
 
 def service_options(settings: Settings) -> ServiceOptions:
+    weights = Weights(
+        dense=settings.weight_dense,
+        lexical=settings.weight_lexical,
+        value=settings.weight_value,
+        passage=settings.weight_passage,
+    )
     return ServiceOptions(
         k=settings.k,
         mode=settings.retrieval_mode,
         max_question_chars=settings.max_question_chars,
         abstain_threshold=settings.abstain_threshold,
+        weights=weights,
     )
 
 

@@ -26,17 +26,21 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", help="answer backend (default from settings)")
     parser.add_argument("--mode", choices=MODES, help="retrieval mode")
     parser.add_argument("--json", action="store_true", help="print metrics as JSON")
+    parser.add_argument("--write-baseline", type=Path, help="save the headline metrics as a baseline JSON file")
 
 
 def parse_config(name: str, backend: str, k: int | None) -> RunConfig:
-    """A configuration name is a retrieval mode, a backend, or ``mode+backend``."""
-    mode, chosen = None, backend
+    """A configuration name joins parts with "+": a retrieval mode, a backend, and ``no-<step>``
+    for each pipeline step to switch off (``hybrid+no-rerank+no-glossary``)."""
+    mode, chosen, disable = None, backend, []
     for part in name.split("+"):
         if part in MODES:
             mode = part
+        elif part.startswith("no-"):
+            disable.append(part[3:])
         elif part != "default":
             chosen = part
-    return RunConfig(name=name, mode=mode, backend=chosen, k=k)
+    return RunConfig(name=name, mode=mode, backend=chosen, k=k, disable=tuple(disable))
 
 
 def _load(paths: list[Path], split: str | None) -> Dataset:
@@ -66,6 +70,8 @@ def run_eval_command(args: argparse.Namespace, components: Callable[[argparse.Na
         results[config.name] = summary
         if args.predictions_out and len(names) == 1:
             _write_predictions(args.predictions_out, predictions)
+        if args.write_baseline and len(names) == 1:
+            write_baseline(args.write_baseline, summary, dataset.name, args.split)
         if args.report_dir:
             target = args.report_dir if len(names) == 1 else args.report_dir / config.name
             write_report(
@@ -79,6 +85,26 @@ def run_eval_command(args: argparse.Namespace, components: Callable[[argparse.Na
             )
     _print(results, args.json, dataset)
     return 0
+
+
+BASELINE_KEYS = (
+    "evidence_recall",
+    "all_evidence_hit_rate",
+    "mrr",
+    "ndcg@10",
+    "answer_accuracy",
+    "abstention_unanswerable",
+    "false_abstention",
+    "cited_evidence_rate",
+    "follow_up_accuracy",
+)
+
+
+def write_baseline(path: Path, summary: dict, dataset: str, split: str | None) -> None:
+    """Headline metrics only: what the CI gate compares against (latency is machine noise)."""
+    payload = {"dataset": dataset, "split": split, **{k: summary[k] for k in BASELINE_KEYS if k in summary}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
 def _write_predictions(path: Path, predictions: list[dict]) -> None:

@@ -35,6 +35,7 @@ class RunConfig:
     backend: str = "extractive"
     k: int | None = None
     budget: int = 4000
+    disable: tuple[str, ...] = ()
 
 
 @dataclass
@@ -102,7 +103,8 @@ def score_item(item: Item, answer: dict, budget: int = 4000) -> ItemScore:
 
 def _ask(service: AnswerService, item: Item, history: list[tuple[str, str]], config: RunConfig) -> dict:
     try:
-        answer = service.ask(item.question, history, k=config.k, mode=config.mode, backend=config.backend)
+        extra = {"disable": config.disable} if config.disable else {}
+        answer = service.ask(item.question, history, k=config.k, mode=config.mode, backend=config.backend, **extra)
         return answer.to_json_dict()
     except Exception as exc:  # noqa: BLE001 - one failing item must not stop the run; it is recorded
         logger.warning("item %s failed: %s", item.id, exc)

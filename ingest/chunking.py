@@ -28,7 +28,7 @@ class ChunkingParams:
     max_words: int = 230
     min_words: int = 40
     overlap_words: int = 25
-    version: int = 1  # bump when cleaning or chunking rules change
+    version: int = 4  # bump when cleaning, chunking or unit rules change
 
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -246,6 +246,7 @@ def build_chunks(
 ) -> tuple[str, list[Chunk]]:
     """Chunk one cleaned document; returns the document text the offsets refer to."""
     text, starts = join_pages(pages)
+    headings = [(b.start, b.end) for b in find_blocks(text) if b.kind == "heading"]
     seen: Counter[str] = Counter()
     chunks = []
     for index, (start, end, section) in enumerate(plan_chunks(text, params)):
@@ -257,7 +258,8 @@ def build_chunks(
             return page_numbers[bisect.bisect_right(starts, offset) - 1]
 
         first, last = page_at(start), page_at(max(start, end - 1))
-        units = tuple(replace(u, page=page_at(start + u.start)) for u in split_units(body))
+        inside = [(max(s, start) - start, min(e, end) - start) for s, e in headings if s < end and e > start]
+        units = tuple(replace(u, page=page_at(start + u.start)) for u in split_units(body, inside))
         chunks.append(
             Chunk(
                 id=chunk_id(source, body, occurrence),

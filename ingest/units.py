@@ -7,7 +7,8 @@ has to split or embed passage text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from ingest.structure import _BULLET, is_title_like
 
@@ -45,7 +46,7 @@ class Unit:
     start: int
     end: int
     text: str
-    kind: str  # "sentence" | "line"
+    kind: str  # "sentence" | "line" (list item, table row) | "label" | "heading"
     page: int | None = None
 
 
@@ -70,49 +71,98 @@ def _is_line_list(lines: list[str]) -> bool:
     """Short lines without sentence punctuation read as a list or flattened table."""
     if len(lines) < 2:
         return False
-    listy = sum(1 for line in lines if _BULLET.match(line) or is_title_like(line.strip()))
+    listy = sum(1 for line in lines if is_title_like(line.strip()))
     return listy / len(lines) >= 0.6
 
 
-def _paragraph_units(text: str, base: int) -> list[tuple[int, int, str]]:
-    lines = text.split("\n")
-    if _is_line_list(lines):
-        spans, pos = [], base
-        for line in lines:
-            spans.append((pos, pos + len(line), "line"))
-            pos += len(line) + 1
-        return spans
-    # bullet items inside prose paragraphs are their own units
-    spans, pos, current = [], base, None
+def _line_spans(lines: list[str], base: int) -> list[tuple[int, int, str]]:
+    spans, pos = [], base
     for line in lines:
-        if _BULLET.match(line) or current is None:
-            if current is not None:
-                spans.append(current)
-            current = [pos, pos + len(line)]
-        else:
-            current[1] = pos + len(line)
+        spans.append((pos, pos + len(line), line))
         pos += len(line) + 1
-    if current is not None:
-        spans.append(current)
-    out = []
-    for start, end in spans:
-        kind = "line" if _BULLET.match(text[start - base : end - base]) else "sentence"
-        out.extend((s, e, kind) for s, e in _sentence_spans(text[start - base : end - base], start))
-    return out
+    return spans
 
 
-def split_units(text: str) -> list[Unit]:
-    """All answer units of ``text`` in order; offsets index ``text`` exactly."""
+def _bullet_items(lines: list[str], base: int) -> list[tuple[int, int, str]]:
+    """Each bullet with its continuation lines is one unit; lines before the first bullet are prose."""
+    items: list[list] = []
+    for start, end, line in _line_spans(lines, base):
+        if _BULLET.match(line) or not items:
+            items.append([start, end, "line" if _BULLET.match(line) else "sentence"])
+        else:
+            items[-1][1] = end
+    return [(s, e, k) for s, e, k in items]
+
+
+def _paragraph_units(text: str, base: int) -> list[tuple[int, int, str]]:
+    """Units of one blank-line separated paragraph.
+
+    - a paragraph with bullets: one unit per bullet item (continuation lines included);
+    - a paragraph of short title-like lines (a flattened table): one unit per line;
+    - a lone short title-like line: a "label" (a heading-like caption such as "ISECG Secretariat");
+    - prose: one unit per sentence.
+    """
+    lines = text.split("\n")
+    if any(_BULLET.match(line) for line in lines):
+        out = []
+        for start, end, kind in _bullet_items(lines, base):
+            piece = text[start - base : end - base]
+            if kind == "line" or len(piece) < 120:
+                out.append((start, end, kind))
+            else:
+                out.extend((s, e, "sentence") for s, e in _sentence_spans(piece, start))
+        return out
+    if _is_line_list(lines):
+        return [(s, e, "line") for s, e, _ in _line_spans(lines, base)]
+    if len(lines) <= 2 and is_title_like(" ".join(lines).strip()) and len(text.split()) <= 8:
+        return [(base, base + len(text), "label")]
+    return [(s, e, "sentence") for s, e in _sentence_spans(text, base)]
+
+
+def _segments(text: str, headings: Sequence[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Paragraphs of ``text`` as (start, end, is_heading); a heading is always its own segment,
+    even when extraction ran it into the following paragraph without a blank line."""
+    cuts = sorted({0, len(text)} | {p for span in headings for p in span if 0 <= p <= len(text)})
+    segments: list[tuple[int, int, bool]] = []
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        is_heading = any(h_start <= left < h_end for h_start, h_end in headings)
+        pos = left
+        for part in _PARA_BREAK.split(text[left:right]):
+            base = text.index(part, pos) if part else pos
+            pos = base + len(part)
+            if part.strip():
+                segments.append((base, base + len(part), is_heading))
+    return segments
+
+
+def split_units(text: str, headings: Sequence[tuple[int, int]] = ()) -> list[Unit]:
+    """All answer units of ``text`` in order; offsets index ``text`` exactly.
+
+    ``headings`` are (start, end) spans of section headings in ``text``: units there get the kind
+    "heading" (they locate a passage but never answer a question on their own).
+    """
     units: list[Unit] = []
-    pos = 0
-    for part in [*_PARA_BREAK.split(text)]:
-        base = text.index(part, pos) if part else pos
-        pos = base + len(part)
-        for start, end, kind in _paragraph_units(part, base):
+    for seg_start, seg_end, is_heading in _segments(text, headings):
+        part = text[seg_start:seg_end]
+        spans = [(seg_start, seg_end, "heading")] if is_heading else _paragraph_units(part, seg_start)
+        for start, end, kind in spans:
             raw = text[start:end]
             lead = len(raw) - len(raw.lstrip())
             start, end = start + lead, start + len(raw.rstrip())
             line = one_line(text[start:end])
             if len(line) >= MIN_UNIT_CHARS:
                 units.append(Unit(start, end, line, kind))
-    return units
+    return _demote_dangling_intros(units)
+
+
+def _demote_dangling_intros(units: list[Unit]) -> list[Unit]:
+    """ "Found on:" with nothing after it (the URLs were cleaned away) answers nothing: treat such
+    an intro like a heading, which locates a passage but is never quoted as an answer."""
+    out = list(units)
+    for i, unit in enumerate(out):
+        follower = out[i + 1] if i + 1 < len(out) else None
+        dangling = follower is not None and follower.kind not in ("line", "label")
+        last_and_short = follower is None and len(unit.text.split()) <= 12
+        if unit.text.endswith(":") and (dangling or last_and_short):
+            out[i] = replace(unit, kind="heading")
+    return out

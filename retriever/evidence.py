@@ -8,6 +8,7 @@ for "how many", a date for "when"). Passages are then re-ranked by their best un
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from retriever.query import QueryPlan
 from retriever.snapshot import Snapshot
 from retriever.tokenize import terms
 
+# A count or amount: digits that are not a year, or a number word ("one" is too often a pronoun).
 _NUMBER = re.compile(
-    r"\b\d+(?:[.,]\d+)?\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"thirteen|fourteen|fifteen|twenty|thirty|hundred|dozen)\b",
+    r"\b(?!(?:19|20)\d{2}\b)\d+(?:[.,]\d+)?\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|dozen)\b",
     re.I,
 )
 _DATE = re.compile(
@@ -55,7 +57,7 @@ class Weights:
 
     dense: float = 0.55
     lexical: float = 0.35
-    value: float = 0.10
+    value: float = 0.20
     passage: float = 0.05
 
 
@@ -68,14 +70,46 @@ def value_match(kind: str, text: str) -> float:
     return 0.0
 
 
+CARRIED_WEIGHT = 0.5  # words a follow-up borrowed from earlier turns count half
+
+
 def query_term_weights(plan: QueryPlan, snapshot: Snapshot) -> dict[str, float]:
-    """IDF weight of every content term of the searched query."""
-    return {t: snapshot.lexical.idf(t) for t in set(terms(plan.search_text))}
+    """IDF weight of every content term of the searched query that occurs in the corpus.
+
+    Terms the corpus never uses can't tell one unit from another (they would only shrink every
+    overlap score). Terms carried in from earlier turns weigh less than the question's own.
+    """
+    own = set(terms(plan.own_text or plan.search_text))
+    weights = {}
+    for term in set(terms(plan.search_text)) | own:
+        if snapshot.lexical.document_frequency[term]:
+            weights[term] = snapshot.lexical.idf(term) * (1.0 if term in own else CARRIED_WEIGHT)
+    return weights
+
+
+def specificity(weights: dict[str, float], scale: float = 3.0) -> float:
+    """How much a full match of these terms means: matching only "ISECG" and "2020" means little."""
+    return 1.0 - math.exp(-sum(weights.values()) / scale)
+
+
+def unknown_share(question: str, snapshot: Snapshot) -> float:
+    """Share of the question's content words (IDF-weighted) that appear nowhere in the corpus."""
+    words_ = set(terms(question))
+    if not words_:
+        return 0.0
+    weights = {t: snapshot.lexical.idf(t) for t in words_}
+    missing = sum(w for t, w in weights.items() if not snapshot.lexical.document_frequency[t])
+    return missing / (sum(weights.values()) or 1.0)
+
+
+def _brevity(text: str) -> float:
+    """Very short units (captions, table cells) get inflated similarity; damp it."""
+    return min(1.0, 0.7 + 0.3 * len(text.split()) / 10)
 
 
 def score_units(
     plan: QueryPlan,
-    vector: Sequence[float],
+    vectors: Sequence[Sequence[float]],
     units: dict,
     snapshot: Snapshot,
     passage_rank: dict[str, int],
@@ -86,15 +120,17 @@ def score_units(
         return []
     q_weights = query_term_weights(plan, snapshot)
     total = sum(q_weights.values()) or 1.0
-    dense = np.asarray(units["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
+    informative = specificity(q_weights)
+    matrix = np.asarray(units["embeddings"], dtype=np.float32)
+    dense = np.max(matrix @ np.asarray(vectors, dtype=np.float32).T, axis=1)
     scored = []
     for i, (text, meta) in enumerate(zip(units["documents"], units["metadatas"], strict=True)):
         unit_terms = frozenset(terms(text))
-        lexical = sum(w for t, w in q_weights.items() if t in unit_terms) / total
+        lexical = informative * sum(w for t, w in q_weights.items() if t in unit_terms) / total
         value = value_match(plan.kind, text)
         rank = passage_rank.get(meta["chunk_id"], 99)
         score = (
-            weights.dense * float(dense[i])
+            weights.dense * float(dense[i]) * _brevity(text)
             + weights.lexical * lexical
             + weights.value * value
             + weights.passage / (1 + rank)

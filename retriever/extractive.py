@@ -35,50 +35,127 @@ class Composed:
     confidence: float = 0.0
 
 
-def _coverage(unit: ScoredUnit, weights: dict[str, float]) -> float:
-    total = sum(weights.values()) or 1.0
-    return sum(w for t, w in weights.items() if t in unit.terms) / total
+LISTY = ("line", "label")
 
 
-def _pick_sentences(scored: Sequence[ScoredUnit], weights: dict[str, float], limit: int) -> list[ScoredUnit]:
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Access to whole chunks around a unit: all units of a chunk, and the chunk after it."""
+
+    units_of: UnitLoader
+    next_chunk: Callable[[str], str | None]
+
+
+def _answerable(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """Section headings locate passages but never answer on their own."""
+    return [u for u in scored if u.kind != "heading"]
+
+
+def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """A caption ("ISECG Secretariat") says nothing alone: add the short lines that follow it."""
+    if unit.kind != "label" or "," in unit.text or len(unit.text.split()) > 5:
+        return [unit]
+    siblings = {u.n: u for u in near.units_of(unit.chunk_id)}
+    out, size = [unit], len(unit.text)
+    n = unit.n + 1
+    while n in siblings and len(out) < 4:
+        follower = siblings[n]
+        if follower.kind == "heading" or len(follower.text) > 200 or size + len(follower.text) + 1 > limit:
+            break
+        out.append(follower)
+        size += len(follower.text) + 1
+        if follower.kind == "sentence" and follower.text.endswith((".", "!", "?")):
+            break
+        n += 1
+    return out
+
+
+def _pick_sentences(
+    scored: Sequence[ScoredUnit], weights: dict[str, float], near: Neighbourhood, limit: int
+) -> list[ScoredUnit]:
     """The best unit, plus one that covers question terms the best one misses."""
-    chosen = [scored[0]]
-    missing = {t: w for t, w in weights.items() if t not in scored[0].terms}
+    chosen = _expand_label(scored[0], near, limit)
+    covered = set().union(*(u.terms for u in chosen))
+    missing = {t: w for t, w in weights.items() if t not in covered}
     if sum(missing.values()) < 0.35 * (sum(weights.values()) or 1.0):
         return chosen
+    size = sum(len(u.text) + 1 for u in chosen)
     for unit in scored[1:6]:
         gain = sum(w for t, w in missing.items() if t in unit.terms)
-        fits = len(chosen[0].text) + len(unit.text) + 8 <= limit
-        if gain > 0 and unit.score >= 0.8 * scored[0].score and fits:
+        if gain > 0 and unit.score >= 0.8 * scored[0].score and size + len(unit.text) + 8 <= limit:
             chosen.append(unit)
             break
     return chosen
 
 
 def _is_listy(unit: ScoredUnit) -> bool:
-    return unit.kind == "line" or unit.text.rstrip().endswith(":")
+    return unit.kind in LISTY or unit.text.rstrip().endswith(":")
 
 
-def _list_run(anchor: ScoredUnit, siblings: list[ScoredUnit]) -> list[ScoredUnit]:
-    """The contiguous run of list lines around ``anchor`` (plus the sentence introducing it)."""
-    by_n = {u.n: u for u in siblings}
+def _list_run(anchor: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
+    """The run of list lines around ``anchor`` with the sentence introducing it.
+
+    Lists often straddle a chunk boundary, so a run that reaches the end of its chunk carries on
+    into the next chunk (skipping the lines the chunk overlap repeats).
+    """
+    by_n = {u.n: u for u in near.units_of(anchor.chunk_id)}
     first = last = anchor.n
-    while first - 1 in by_n and by_n[first - 1].kind == "line":
+    while first - 1 in by_n and by_n[first - 1].kind in LISTY:
         first -= 1
-    while last + 1 in by_n and (by_n[last + 1].kind == "line" or anchor.text.endswith(":") and last == anchor.n):
+    while last + 1 in by_n and by_n[last + 1].kind in LISTY:
         last += 1
     if first - 1 in by_n and by_n[first - 1].text.rstrip().endswith(":"):
         first -= 1
-    return [by_n[n] for n in range(first, last + 1) if n in by_n]
+    run = [by_n[n] for n in range(first, last + 1) if n in by_n]
+    following = near.next_chunk(anchor.chunk_id) if last == max(by_n) else None
+    if following:
+        seen = {u.text for u in run}
+        for unit in near.units_of(following):
+            if unit.text in seen:
+                continue
+            if unit.kind not in LISTY:
+                break
+            run.append(unit)
+    return run
 
 
-def _pick_list(scored: Sequence[ScoredUnit], load_units: UnitLoader, limit: int) -> list[ScoredUnit]:
-    top = scored[0]
-    anchors = [u for u in scored[:6] if _is_listy(u) and u.score >= 0.85 * top.score]
-    anchor = anchors[0] if anchors else top
-    run = _list_run(anchor, load_units(anchor.chunk_id))
-    if len(run) <= 1:
-        return _pick_summary(scored, limit)
+_NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\([A-Z][A-Za-z ]+\)")
+
+
+def _entity_share(run: list[ScoredUnit]) -> float:
+    """Share of a list's entries that name something (an acronym, a bracketed name).
+
+    "Which agencies …?" wants a list of agencies, not a list of news topics that happens to
+    mention one; lists of names are told apart by their entries carrying names.
+    """
+    entries = [u for u in run if u.kind in LISTY]
+    return sum(1 for u in entries if _NAMED.search(u.text)) / len(entries) if entries else 0.0
+
+
+def _anchor_ok(unit: ScoredUnit, top: float) -> bool:
+    """List lines near the top anchor a list; so does a ":" intro a little further down."""
+    intro = unit.text.rstrip().endswith(":")
+    return _is_listy(unit) and unit.score >= (0.7 if intro else 0.8) * top
+
+
+def _best_runs(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[list[ScoredUnit]]:
+    """Candidate lists near the top, best first (a run needs at least two entries)."""
+    top = scored[0].score
+    runs: list[tuple[float, list[ScoredUnit]]] = []
+    seen: set[tuple[str, int]] = set()
+    for anchor in [u for u in scored[:8] if _anchor_ok(u, top)]:
+        if (anchor.chunk_id, anchor.n) in seen:
+            continue
+        run = _list_run(anchor, near)
+        seen.update((u.chunk_id, u.n) for u in run)
+        if sum(1 for u in run if u.kind in LISTY) >= 2:
+            score = max(u.score for u in run) + 0.02 * min(len(run), 6) + 0.15 * _entity_share(run)
+            runs.append((score, _trim(run, limit)))
+    runs.sort(key=lambda pair: -pair[0])
+    return [run for score, run in runs if score >= 0.9 * runs[0][0]][:2] if runs else []
+
+
+def _trim(run: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
     out, size = [], 0
     for unit in run:
         if size + len(unit.text) + 3 > limit:
@@ -88,33 +165,65 @@ def _pick_list(scored: Sequence[ScoredUnit], load_units: UnitLoader, limit: int)
     return out
 
 
+def _pick_list(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """The best list (two if they are about equally good and both fit)."""
+    runs = _best_runs(scored, near, limit)
+    if not runs:
+        return _pick_summary(scored, near, limit)
+    chosen = list(runs[0])
+    if len(runs) > 1 and sum(len(u.text) + 3 for u in chosen + runs[1]) <= limit:
+        chosen += runs[1]
+    return chosen
+
+
 def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
     union = a.terms | b.terms
     return bool(union) and len(a.terms & b.terms) / len(union) > 0.6
 
 
-def _pick_summary(scored: Sequence[ScoredUnit], limit: int, most: int = 4) -> list[ScoredUnit]:
-    chosen: list[ScoredUnit] = []
-    size = 0
-    for unit in scored[:12]:
-        if unit.score < 0.75 * scored[0].score or len(chosen) == most:
-            break
-        if any(_similar(unit, c) for c in chosen) or size + len(unit.text) + 6 > limit:
-            continue
-        chosen.append(unit)
-        size += len(unit.text) + 6
-    return chosen
+def _pick_summary(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """Key sentences of the best-matching passage, in reading order.
+
+    An overview question is usually about one section; its passage's own sentences summarise it
+    better than the best sentences scattered over the corpus. Weak sentences go first when the
+    passage is longer than the answer may be; a short passage is topped up from the next best.
+    """
+    top = scored[0]
+    pool = [u for u in near.units_of(top.chunk_id) if u.kind in ("sentence", "line") and u.score >= 0.6 * top.score]
+    chosen = _fit(pool, limit)
+    if len(chosen) < 3:
+        extra = [
+            u
+            for u in scored[1:12]
+            if u.kind in ("sentence", "line")
+            and u.chunk_id != top.chunk_id
+            and u.score >= 0.75 * top.score
+            and not any(_similar(u, c) for c in chosen)
+        ]
+        chosen = chosen + _fit(extra, limit - sum(len(u.text) + 6 for u in chosen))[: 4 - len(chosen)]
+    return chosen or [top]
+
+
+def _fit(units: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
+    """Drop the weakest units until the rest fit in ``limit`` characters; keep reading order."""
+    kept = list(units)
+    while kept and sum(len(u.text) + 6 for u in kept) > limit:
+        kept.remove(min(kept, key=lambda u: u.score))
+    return kept
 
 
 def select_units(
-    plan: QueryPlan, scored: Sequence[ScoredUnit], weights: dict[str, float], load_units: UnitLoader
+    plan: QueryPlan, scored: Sequence[ScoredUnit], weights: dict[str, float], near: Neighbourhood
 ) -> list[ScoredUnit]:
     """The units an answer of this kind should quote."""
+    candidates = _answerable(scored)
+    if not candidates:
+        return []
     if plan.kind == "list":
-        return _pick_list(scored, load_units, LONG_LIMIT)
+        return _pick_list(candidates, near, LONG_LIMIT)
     if plan.kind == "summary":
-        return _pick_summary(scored, LONG_LIMIT)
-    return _pick_sentences(scored, weights, SHORT_LIMIT)
+        return _pick_summary(candidates, near, LONG_LIMIT)
+    return _pick_sentences(candidates, weights, near, SHORT_LIMIT)
 
 
 def _blocks(units: Sequence[ScoredUnit]) -> list[list[ScoredUnit]]:
@@ -146,16 +255,18 @@ def _citation(marker: int, block: list[ScoredUnit], passage: Passage) -> Citatio
 
 
 def _render(block: list[ScoredUnit], marker: int, as_list: bool) -> str:
-    if not as_list or len(block) == 1:
+    if not as_list or len(block) == 1 or not any(u.kind in LISTY for u in block):
         return " ".join(u.text for u in block) + f" [{marker}]"
     lines = [u.text if u.text.endswith(":") else f"- {u.text.lstrip('•-–−* ')}" for u in block]
     return "\n".join(lines) + f" [{marker}]"
 
 
-def compose_answer(units: Sequence[ScoredUnit], passages: dict[str, Passage], plan: QueryPlan) -> Composed:
+def compose_answer(
+    units: Sequence[ScoredUnit], passages: dict[str, Passage], plan: QueryPlan, lead: str = ""
+) -> Composed:
     """Render chosen units as an answer with ``[n]`` markers and matching citations."""
     citations: list[Citation] = []
-    parts: list[str] = []
+    parts: list[str] = [lead] if lead else []
     as_list = plan.kind == "list"
     for block in _blocks(units):
         passage = passages.get(block[0].chunk_id)

@@ -55,7 +55,9 @@ def standalone_query(question: str, history: Sequence[tuple[str, str]]) -> str |
     previous_q, previous_a = history[-1]
     previous = standalone_query(previous_q, history[:-1]) or previous_q
     own = set(focus_words(question))
-    carried = [w for w in focus_words(previous) if w not in own]
-    names = [n for n in salient_names(previous_a) if n.casefold() not in question.casefold()]
+    carried = [w for w in focus_words(previous) if w not in own][:8]
+    names = [n for n in salient_names(previous_a, limit=4) if n.casefold() not in question.casefold()]
+    if len(names) > 3:  # a list answer: its names are the list, not the subject of the next turn
+        names = []
     subject = " ".join(dict.fromkeys(carried + names))
     return f"{question.strip()} ({subject})" if subject else None

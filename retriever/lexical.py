@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
+from functools import cached_property
 
 import bm25s
 import numpy as np
@@ -36,6 +38,26 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def _sorted_vocabulary(self) -> list[str]:
+        return sorted(self.document_frequency)
+
+    def variants(self, term: str, most: int = 3) -> list[str]:
+        """Corpus terms that share a stem-like prefix with an unknown ``term`` ("thai" → "thailand").
+
+        The stemmer does not link demonyms and derived forms; a prefix of at least five letters
+        on either side usually does. Only used for terms the corpus never contains as such.
+        """
+        if len(term) < 4 or self.document_frequency[term]:
+            return []
+        found = [p for p in (term[:n] for n in range(len(term) - 1, 4, -1)) if self.document_frequency[p]][:1]
+        words = self._sorted_vocabulary
+        i = bisect.bisect_left(words, term)
+        while i < len(words) and words[i].startswith(term) and len(found) < most:
+            found.append(words[i])
+            i += 1
+        return found
 
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency (used to weigh query-term overlap)."""

@@ -8,10 +8,11 @@ form finds the passage.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retriever.tokenize import STOPWORDS, words
+from retriever.tokenize import STOPWORDS, terms, words
 
 QuestionKind = Literal["numeric", "date", "list", "summary", "yesno", "factoid"]
 
@@ -22,15 +23,18 @@ _DATE = re.compile(
     re.I,
 )
 _SUMMARY = re.compile(
-    r"\bsummar|\boverview\b|\boutline\b|\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
+    r"\bsummar|\bsum (?:it )?up\b|\brecap\b|\bbriefly\b|\bin short\b|\boverview\b|\boutline\b|"
+    r"\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
     r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"
-    r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|"
-    r"\bgist\b|\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on)\b|\bwhat are .+ plans\b",
+    r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|\bgist\b|"
+    r"\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on|add|provide|offer|contain)\b|"
+    r"\bwhat are .+ plans\b",
     re.I,
 )
 _LIST = re.compile(
     r"^(?:list|name|enumerate|which are)\b|\bwhat (?:were|are) (?:the|all)\b|\ball (?:the )?\w+s\b|"
-    r"\b(?:which|what|who) (?:\w+ ){0,3}?(?:agencies|members|organisations|organizations|countries|groups|"
+    r"\bwhich of (?:them|these|those|the)\b|"
+    r"\b(?:which|what|who) (?:\w+ ){0,4}?(?:agencies|members|organisations|organizations|countries|groups|"
     r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
     r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
     re.I,
@@ -48,6 +52,11 @@ class QueryPlan:
     search_text: str
     lexical_text: str
     expansions: list[str] = field(default_factory=list)
+    own_text: str = ""  # the question itself (+ glossary forms), without words carried from history
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.own_text != self.search_text
 
 
 def classify(question: str) -> QuestionKind:
@@ -83,15 +92,28 @@ def focus_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and w not in _QUESTION_WORDS]
 
 
-def plan_query(question: str, glossary: dict[str, str], search_base: str | None = None) -> QueryPlan:
-    """Build the plan; ``search_base`` is the rewritten standalone query for follow-ups."""
+def plan_query(
+    question: str,
+    glossary: dict[str, str],
+    search_base: str | None = None,
+    variants: Callable[[str], list[str]] | None = None,
+) -> QueryPlan:
+    """Build the plan; ``search_base`` is the rewritten standalone query for follow-ups.
+
+    ``variants`` maps a word the corpus never uses to corpus words sharing its prefix
+    ("Thai" → "thailand"); they are added for lexical matching only.
+    """
     base = search_base or question
-    expansions = glossary_expansions(base, glossary)
+    found = [v for t in terms(base) for v in (variants(t) if variants else [])]
+    expansions = glossary_expansions(base, glossary) + found
     extra = " ".join(expansions)
+    own_found = [v for t in terms(question) for v in (variants(t) if variants else [])]
+    own_extra = " ".join(glossary_expansions(question, glossary) + own_found)
     return QueryPlan(
         question=question,
         kind=classify(question),
         search_text=f"{base} {extra}".strip(),
         lexical_text=f"{base} {extra}".strip(),
         expansions=expansions,
+        own_text=f"{question} {own_extra}".strip() if search_base else f"{base} {extra}".strip(),
     )

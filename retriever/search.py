@@ -36,6 +36,7 @@ class Candidates:
     snapshot: Snapshot
     dense: dict[str, float] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    vectors: list[list[float]] = field(default_factory=list)  # query vectors used to score units
 
 
 class HybridSearcher:
@@ -74,8 +75,13 @@ class HybridSearcher:
                 ranking.append(meta["chunk_id"])
         return ranking
 
-    def search(self, query: str, mode: str = "hybrid", lexical_query: str | None = None) -> Candidates:
-        """Candidate chunks for ``query`` (``lexical_query`` lets BM25 see glossary expansions)."""
+    def search(
+        self, query: str, mode: str = "hybrid", lexical_query: str | None = None, unit_ranking: bool = True
+    ) -> Candidates:
+        """Candidate chunks for ``query`` (``lexical_query`` lets BM25 see glossary expansions).
+
+        ``unit_ranking`` adds the sentence-vector ranking to hybrid fusion (off only in ablations).
+        """
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {', '.join(MODES)}")
         timings: dict[str, float] = {}
@@ -90,7 +96,7 @@ class HybridSearcher:
             t = time.perf_counter()
             dense = self._dense_chunks(vector, n)
             rankings.append(list(dense))
-            if mode == "hybrid":
+            if mode == "hybrid" and unit_ranking:
                 rankings.append(self._dense_units(vector, 3 * n))
             timings["dense"] = _ms(t)
         if mode in ("hybrid", "bm25"):

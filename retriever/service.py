@@ -17,8 +17,9 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ingest.sanitize import sanitize_text
 from retriever.evidence import ScoredUnit, Weights, query_term_weights, rerank_passages, score_units
-from retriever.extractive import ABSTAIN_TEXT, compose_answer, select_units
+from retriever.extractive import ABSTAIN_TEXT, Neighbourhood, compose_answer, select_units
 from retriever.followup import standalone_query
+from retriever.premise import PREMISE_NOTE, contradicting_units
 from retriever.query import QueryPlan, plan_query
 from retriever.records import Answer, Passage
 from retriever.search import Candidates, HybridSearcher
@@ -39,9 +40,13 @@ class ServiceOptions:
     k: int = 6
     mode: str = "hybrid"
     max_question_chars: int = 1000
-    abstain_threshold: float = 0.42
+    abstain_threshold: float = 0.39
     rerank_depth: int = 20
     weights: Weights = field(default_factory=Weights)
+    disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
+
+
+FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise")
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Retrieved:
     term_weights: dict[str, float]
     candidates: Candidates
     timings_ms: dict[str, float]
+    disabled: frozenset[str] = frozenset()
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -96,14 +102,20 @@ class QAService:
         k: int | None = None,
         mode: str | None = None,
         backend: str = "extractive",
+        disable: Sequence[str] = (),
     ) -> Answer:
-        """Answer one question (``history`` is (question, answer) pairs, oldest first)."""
+        """Answer one question (``history`` is (question, answer) pairs, oldest first).
+
+        ``disable`` switches off pipeline steps (names in ``FEATURES``) so an eval can show what
+        each one adds.
+        """
         started = time.perf_counter()
         request = {
             "question": validate_question(question, self.options.max_question_chars),
             "history": list(history),
             "k": k or self.options.k,
             "mode": mode or self.options.mode,
+            "disable": self._disabled(disable),
         }
         answer: Answer = self.chain(backend).invoke(request)
         answer.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
@@ -127,29 +139,43 @@ class QAService:
             "history": [],
             "k": k or self.options.k,
             "mode": mode or self.options.mode,
+            "disable": self.options.disabled,
         }
         return self._retrieve(request).passages
+
+    def _disabled(self, disable: Sequence[str]) -> frozenset[str]:
+        unknown = set(disable) - set(FEATURES)
+        if unknown:
+            raise QuestionError(f"unknown feature(s) {', '.join(sorted(unknown))}; known: {', '.join(FEATURES)}")
+        return self.options.disabled | frozenset(disable)
 
     # --- steps -----------------------------------------------------------------------------
     def _retrieve(self, request: dict[str, Any]) -> Retrieved:
         question, k = request["question"], int(request["k"])
+        off = request.get("disable", self.options.disabled)
         started = time.perf_counter()
         snapshot = self.searcher.snapshots.get()
-        rewritten = standalone_query(question, request["history"])
-        plan = plan_query(question, snapshot.glossary, rewritten)
-        candidates = self.searcher.search(plan.search_text, request["mode"], plan.lexical_text)
+        rewritten = None if "followup" in off else standalone_query(question, request["history"])
+        glossary = {} if "glossary" in off else snapshot.glossary
+        plan = plan_query(question, glossary, rewritten, None if "variants" in off else snapshot.lexical.variants)
+        candidates = self.searcher.search(plan.search_text, request["mode"], plan.lexical_text, "units" not in off)
         depth = candidates.ids[: self.options.rerank_depth]
         rank = {cid: i for i, cid in enumerate(depth)}
         t = time.perf_counter()
         units = self.searcher.store.units_for(depth) if depth else {"ids": []}
-        scored = score_units(plan, candidates.vector, units, snapshot, rank, self.options.weights)
-        order = rerank_passages(depth, scored, candidates.fused)
+        vectors = [candidates.vector]
+        if plan.is_follow_up:  # the follow-up's own words matter most when picking its sentence
+            vectors.append(self.searcher.embeddings.embed_query(plan.own_text))
+        candidates.vectors = vectors
+        scored = score_units(plan, vectors, units, snapshot, rank, self.options.weights)
+        order = [(cid, candidates.fused[cid]) for cid in depth]
+        if "rerank" not in off:
+            order = rerank_passages(depth, scored, candidates.fused)
         candidates.timings_ms["rerank"] = round((time.perf_counter() - t) * 1000, 2)
         passages = [self._passage(i + 1, cid, score, candidates) for i, (cid, score) in enumerate(order[:k])]
         timings = {**candidates.timings_ms, "retrieve": round((time.perf_counter() - started) * 1000, 2)}
-        return Retrieved(
-            question, plan, rewritten, passages, scored, query_term_weights(plan, snapshot), candidates, timings
-        )
+        weights = query_term_weights(plan, snapshot)
+        return Retrieved(question, plan, rewritten, passages, scored, weights, candidates, timings, off)
 
     def _passage(self, rank: int, cid: str, score: float, candidates: Candidates) -> Passage:
         text, meta = candidates.snapshot.text_of(cid) or ("", {})
@@ -175,16 +201,20 @@ class QAService:
             return base
         confidence = found.scored[0].score
         base.confidence = round(confidence, 4)
-        if confidence < self.options.abstain_threshold:
+        contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, found.scored)
+        if confidence < self.options.abstain_threshold and not contradicted:
             return base
-        chosen = select_units(found.plan, found.scored, found.term_weights, self._unit_loader(found))
+        if contradicted:
+            chosen, lead = contradicted, PREMISE_NOTE
+        else:
+            chosen, lead = select_units(found.plan, found.scored, found.term_weights, self._neighbourhood(found)), ""
         by_id = {p.chunk_id: p for p in found.passages}
         for unit in chosen:
             if unit.chunk_id not in by_id:
                 extra = self._passage(len(found.passages) + 1, unit.chunk_id, 0.0, found.candidates)
                 found.passages.append(extra)
                 by_id[unit.chunk_id] = extra
-        composed = compose_answer(chosen, by_id, found.plan)
+        composed = compose_answer(chosen, by_id, found.plan, lead)
         if not composed.citations:
             return base
         return base.model_copy(
@@ -196,8 +226,8 @@ class QAService:
             }
         )
 
-    def _unit_loader(self, found: Retrieved):
-        """All units of one chunk, scored (used to gather whole lists)."""
+    def _neighbourhood(self, found: Retrieved) -> Neighbourhood:
+        """Whole chunks around the candidates, scored (used to gather lists and captions)."""
         by_chunk: dict[str, list[ScoredUnit]] = {}
         for unit in found.scored:
             by_chunk.setdefault(unit.chunk_id, []).append(unit)
@@ -207,11 +237,12 @@ class QAService:
                 units = self.searcher.store.units_for([chunk_id])
                 snapshot = found.candidates.snapshot
                 by_chunk[chunk_id] = score_units(
-                    found.plan, found.candidates.vector, units, snapshot, {}, self.options.weights
+                    found.plan, found.candidates.vectors, units, snapshot, {}, self.options.weights
                 )
             return sorted(by_chunk[chunk_id], key=lambda u: u.n)
 
-        return load
+        snapshot = found.candidates.snapshot
+        return Neighbourhood(units_of=load, next_chunk=lambda cid: snapshot.neighbour(cid, 1))
 
 
 def _pieces(text: str, size: int = 24) -> Iterator[str]:

@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
 def _cli(args, env, timeout=180):
-    return subprocess.run([sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture
@@ -36,8 +37,17 @@ def test_ingest_then_ask_json(env):
     assert "412" in answer["answer"]
     assert answer["citations"][0]["source"] == "gadgets.txt"
     assert "412" in answer["citations"][0]["quote"]
-    assert set(answer) >= {"question", "answer", "abstained", "citations", "passages", "backend",
-                           "fallback_reason", "rewritten_query", "timings_ms"}
+    assert set(answer) >= {
+        "question",
+        "answer",
+        "abstained",
+        "citations",
+        "passages",
+        "backend",
+        "fallback_reason",
+        "rewritten_query",
+        "timings_ms",
+    }
 
 
 def test_bad_questions_exit_2_with_one_line(env):

@@ -19,11 +19,19 @@ def write_report_pdf(path: Path) -> None:
     pdf = FPDF()
     pdf.set_font("Helvetica", size=11)
     pdf.add_page()
-    pdf.multi_cell(0, 6, "1 Lunar Rover Programme\n\nThe Lunar Rover Programme was approved in March 2023. "
-                         "It is led by the Atlantis Space Bureau (ASB) and has 9 partner agencies.")
+    pdf.multi_cell(
+        0,
+        6,
+        "1 Lunar Rover Programme\n\nThe Lunar Rover Programme was approved in March 2023. "
+        "It is led by the Atlantis Space Bureau (ASB) and has 9 partner agencies.",
+    )
     pdf.add_page()
-    pdf.multi_cell(0, 6, "2 Outlook\n\nThe second phase with the marker word wombatquartz starts in 2027 "
-                         "and will test drilling at the lunar south pole.")
+    pdf.multi_cell(
+        0,
+        6,
+        "2 Outlook\n\nThe second phase with the marker word wombatquartz starts in 2027 "
+        "and will test drilling at the lunar south pole.",
+    )
     pdf.output(str(path))
 
 

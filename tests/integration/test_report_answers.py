@@ -25,7 +25,12 @@ def test_store_mismatch_is_refused(report_components, tmp_path):
     from app.wiring import Components
     from ingest.store import StoreMismatchError
 
-    other = Components(Settings(corpus_dir=report_components.settings.corpus_dir,
-                                store_dir=report_components.settings.store_dir, chunk_target_words=99))
+    other = Components(
+        Settings(
+            corpus_dir=report_components.settings.corpus_dir,
+            store_dir=report_components.settings.store_dir,
+            chunk_target_words=99,
+        )
+    )
     with pytest.raises(StoreMismatchError, match="ingest --rebuild"):
         other.open_store()

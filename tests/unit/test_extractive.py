@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retriever.evidence import ScoredUnit
-from retriever.extractive import compose_answer, select_units
+from retriever.extractive import Neighbourhood, compose_answer, select_units
 from retriever.query import QueryPlan
 from retriever.records import Passage
 from retriever.tokenize import terms
@@ -41,6 +41,9 @@ UNITS = [
 PASSAGES = {"c1": Passage(rank=1, chunk_id="c1", source="r.txt", text=TEXT, score=1.0, section="1 Summary")}
 
 
+NEAR = Neighbourhood(units_of=lambda _: UNITS, next_chunk=lambda _: None)
+
+
 def _plan(kind: str, question: str = "q") -> QueryPlan:
     return QueryPlan(question=question, kind=kind, search_text=question, lexical_text=question)
 
@@ -51,7 +54,7 @@ def _ranked() -> list[ScoredUnit]:
 
 def test_factoid_quotes_the_best_sentence_with_a_marker():
     plan = _plan("numeric", "How many organisations?")
-    chosen = select_units(plan, _ranked(), {"organis": 1.0}, lambda _: UNITS)
+    chosen = select_units(plan, _ranked(), {"organis": 1.0}, NEAR)
     composed = compose_answer(chosen, PASSAGES, plan)
     assert composed.text == "Membership grew to 26 organisations. [1]"
     citation = composed.citations[0]
@@ -63,7 +66,7 @@ def test_factoid_quotes_the_best_sentence_with_a_marker():
 def test_list_gathers_the_whole_run_with_its_intro():
     plan = _plan("list", "Which members joined?")
     ranked = [u for u in _ranked() if u.n != 4]
-    chosen = select_units(plan, ranked, {"member": 1.0, "join": 1.0}, lambda _: UNITS)
+    chosen = select_units(plan, ranked, {"member": 1.0, "join": 1.0}, NEAR)
     assert [u.n for u in chosen] == [0, 1, 2, 3]
     composed = compose_answer(chosen, PASSAGES, plan)
     assert composed.text.startswith("Six new members joined in 2020:\n- AEB")
@@ -73,7 +76,7 @@ def test_list_gathers_the_whole_run_with_its_intro():
 
 def test_summary_takes_several_distinct_sentences():
     plan = _plan("summary")
-    chosen = select_units(plan, _ranked(), {}, lambda _: UNITS)
+    chosen = select_units(plan, _ranked(), {}, NEAR)
     assert 2 <= len(chosen) <= 4
     assert len({u.text for u in chosen}) == len(chosen)
 
@@ -81,9 +84,9 @@ def test_summary_takes_several_distinct_sentences():
 def test_second_sentence_only_when_it_covers_missing_terms():
     plan = _plan("factoid", "Norwegian agency and organisations")
     weights = {"norwegian": 1.0, "organis": 1.0}
-    chosen = select_units(plan, _ranked(), weights, lambda _: UNITS)
+    chosen = select_units(plan, _ranked(), weights, NEAR)
     assert [u.n for u in chosen] == [4, 2]
     weights = {"member": 1.0, "organis": 1.0}  # the only unit with "member" scores too low to add
-    assert [u.n for u in select_units(plan, _ranked(), weights, lambda _: UNITS)] == [4]
-    chosen = select_units(plan, _ranked(), {"organis": 1.0}, lambda _: UNITS)
+    assert [u.n for u in select_units(plan, _ranked(), weights, NEAR)] == [4]
+    chosen = select_units(plan, _ranked(), {"organis": 1.0}, NEAR)
     assert [u.n for u in chosen] == [4]

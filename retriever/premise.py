@@ -1,0 +1,92 @@
+"""False-premise detection: "Why did ISECG shrink in 2020?" when the reports say it grew.
+
+A premise is contradicted when the question uses a word and the best evidence uses its opposite
+(grow/shrink, join/leave, continue/drop, binding/non-binding) but never the word itself. The
+opposites are a small, general English lexicon (stems), not facts about any report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retriever.evidence import ScoredUnit
+from retriever.tokenize import stem, terms
+
+PREMISE_NOTE = "The reports do not support the premise of this question; they say:"
+
+_PAIRS = [
+    ("shrink", "grow"),
+    ("shrink", "increas"),
+    ("shrink", "expand"),
+    ("shrank", "grew"),
+    ("shrunk", "grown"),
+    ("decreas", "increas"),
+    ("declin", "grow"),
+    ("reduc", "increas"),
+    ("fewer", "more"),
+    ("smaller", "larger"),
+    ("leav", "join"),
+    ("left", "join"),
+    ("left", "welcom"),
+    ("quit", "join"),
+    ("withdraw", "join"),
+    ("lose", "gain"),
+    ("lost", "gain"),
+    ("drop", "continu"),
+    ("stop", "continu"),
+    ("abandon", "continu"),
+    ("end", "continu"),
+    ("cancel", "releas"),
+    ("cancel", "continu"),
+    ("halt", "continu"),
+    ("paus", "continu"),
+    ("start", "complet"),
+    ("begin", "complet"),
+    ("began", "complet"),
+    ("finish", "start"),
+    ("close", "open"),
+    ("dissolv", "establish"),
+    ("reject", "approv"),
+    ("fail", "complet"),
+    ("oppos", "support"),
+    ("mandatori", "option"),
+    ("compulsori", "option"),
+    ("requir", "option"),
+]
+_OPPOSITES: dict[str, set[str]] = {}
+for left, right in _PAIRS:
+    _OPPOSITES.setdefault(stem(left), set()).add(stem(right))
+    _OPPOSITES.setdefault(stem(right), set()).add(stem(left))
+_NEGATED = re.compile(r"\b(?:non|not|no|never|without)[\s-]+(\w+)", re.I)
+
+
+def _negated_stems(text: str) -> set[str]:
+    return {stem(word.casefold()) for word in _NEGATED.findall(text)}
+
+
+def contradicting_units(
+    question: str, scored: Sequence[ScoredUnit], depth: int = 6, close: float = 0.85
+) -> list[ScoredUnit]:
+    """Top units that state the opposite of a word in the question (empty if none do).
+
+    Only units scoring close to the best one count: a contradiction buried deep in the ranking is
+    more likely about something else.
+    """
+    asked = set(terms(question))
+    answerable = [u for u in scored if u.kind != "heading"]
+    if not answerable:
+        return []
+    top = [u for u in answerable[:depth] if u.score >= close * answerable[0].score]
+    if any(asked & _negated_stems(u.text) for u in top):
+        return [u for u in top if asked & _negated_stems(u.text)][:2]
+    opposite = {o for word in asked for o in _OPPOSITES.get(word, ()) if o not in asked}
+    if not opposite:
+        return []
+    used_as_asked = [u for u in top if asked & u.terms & set(_OPPOSITES)]
+    against = [u for u in top if u.terms & opposite and u not in used_as_asked]
+    if not against or len(against) < len(used_as_asked):
+        return []
+    # the premise is refuted: gather the strongest statements of the opposite, a little deeper
+    deeper = [u for u in answerable[:15] if u.terms & opposite and u not in against and u.score >= 0.6 * top[0].score]
+    return (against + deeper)[:2]
