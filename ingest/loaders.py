@@ -16,7 +16,7 @@ import resource
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,19 +83,30 @@ def load_text(path: Path, max_bytes: int | None = None) -> Loaded:
     return Loaded(pages=[decoded.text], page_numbers=[None], warnings=warnings)
 
 
-def _limit_resources(memory_mb: int, timeout_s: float) -> None:
-    """Runs in the child before exec: the caps that make a hostile PDF harmless.
+def _resource_limits(memory_mb: int, timeout_s: float) -> Callable[[], None]:
+    """What the child runs before exec: the caps that make a hostile PDF harmless.
 
     - address space: a decompression bomb or runaway allocation fails with MemoryError;
     - CPU seconds, a little above the wall-clock timeout: if the parent is killed (``kill -9``
       during ingest) an orphaned worker stuck in a pypdf loop still dies instead of spinning on;
     - no core file: a segfaulting parser must not write hundreds of MB into the working directory.
+
+    The numbers are computed here, in the parent: between fork and exec the child of a threaded
+    process (the UI ingests uploads) should run as little Python as possible.
     """
     memory = memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = math.ceil(timeout_s) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limits = (
+        (resource.RLIMIT_AS, (memory, memory)),
+        (resource.RLIMIT_CPU, (cpu, cpu + 2)),
+        (resource.RLIMIT_CORE, (0, 0)),
+    )
+
+    def apply() -> None:
+        for which, value in limits:
+            resource.setrlimit(which, value)
+
+    return apply
 
 
 def _run_worker(path: Path, limits: PdfLimits) -> subprocess.CompletedProcess[bytes]:
@@ -108,7 +119,7 @@ def _run_worker(path: Path, limits: PdfLimits) -> subprocess.CompletedProcess[by
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             pass_fds=(fd,),
-            preexec_fn=lambda: _limit_resources(limits.memory_mb, limits.timeout_s),  # noqa: PLW1509
+            preexec_fn=_resource_limits(limits.memory_mb, limits.timeout_s),  # noqa: PLW1509
             start_new_session=True,  # its own process group: a timeout kills everything it started
         )
     finally:
