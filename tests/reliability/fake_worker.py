@@ -25,6 +25,9 @@ def main() -> None:
         hog = bytearray(2**30)  # 1 GiB: fails only because of the address-space cap
         hog[-1] = 1
     elif head.startswith(b"%PDF-1.4 SPIN"):
+        if "FAKE_WORKER_PIDFILE" in os.environ:
+            with open(os.environ["FAKE_WORKER_PIDFILE"], "w") as handle:
+                handle.write(str(os.getpid()))
         while True:  # burns CPU: stopped by the wall-clock timeout (or RLIMIT_CPU if orphaned)
             pass
     elif head.startswith(b"%PDF-1.4 GARBAGE"):

@@ -7,10 +7,13 @@ the worker command, so they have a run of their own.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from ingest.loaders import WORKER_COMMAND, PdfLimits
@@ -189,3 +192,33 @@ def test_p11_parser_hang_crash_and_memory_blow_up(tmp_path, components_factory, 
     assert time.perf_counter() - started < 2.0 + 20  # one timeout plus normal work
     assert_retrievable(components, "roverpdfcanary")
     assert_retrievable(components, "okapicanary")
+
+
+def test_p11_orphaned_worker_dies_when_ingest_is_killed(tmp_path):
+    """``kill -9`` of the ingest leaves its PDF worker orphaned; RLIMIT_CPU still ends a spinning one."""
+    bad = tmp_path / "spin.pdf"
+    bad.write_bytes(b"%PDF-1.4 SPIN\n" + bytes(64))
+    pidfile = tmp_path / "worker.pid"
+    script = (
+        "import sys; from pathlib import Path; from ingest.loaders import PdfLimits, load_pdf; "
+        f"load_pdf(Path(sys.argv[1]), PdfLimits(timeout_s=2.0, command={FAKE_WORKER!r}))"
+    )
+    env = {**os.environ, "FAKE_WORKER_PIDFILE": str(pidfile)}
+    parent = subprocess.Popen([sys.executable, "-c", script, str(bad)], env=env)
+    deadline = time.monotonic() + 30
+    while not pidfile.exists() or not pidfile.read_text():
+        assert time.monotonic() < deadline and parent.poll() is None
+        time.sleep(0.05)
+    parent.kill()  # the ingest dies before its own 2 s timeout could stop the worker
+    parent.wait()
+    worker = int(pidfile.read_text())
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(worker), "the orphaned worker is still spinning"  # SIGXCPU after ~4 s of CPU
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
