@@ -1,4 +1,4 @@
-"""``isecg-qa`` command line: ingest, ask, search, eval, serve.
+"""``isecg-qa`` command line: ingest, ask, search, eval, serve, doctor.
 
 Each command parses, builds components through ``wiring``, calls one function and formats the
 result. Errors the user can fix are one line on stderr (exit 2 for bad input, 1 otherwise).
@@ -95,6 +95,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from app.doctor import render_doctor, run_doctor
+
+    report = run_doctor(_components(args), fix=args.fix)
+    _out(json.dumps(report.as_dict(), ensure_ascii=False) if args.json else render_doctor(report))
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from evals.cli import run_eval_command
 
@@ -133,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 7860)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("doctor", help="check the store against the corpus; --fix repairs drift")
+    p.add_argument("--corpus", type=Path, help="corpus folder (default: corpus/)")
+    p.add_argument("--fix", action="store_true", help="delete orphans, re-ingest drifted files, rebuild if damaged")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.set_defaults(func=cmd_doctor)
 
     from evals.cli import add_eval_arguments
 

@@ -118,7 +118,11 @@ class Components:
 
             raise StoreMissingError("no store has been built yet: run `isecg-qa ingest`")
         self.location.hold(store_dir)  # a later rebuild must not delete files this process reads
-        return ChunkStore(self._client(store_dir), self.fingerprint, create=create)
+        try:
+            return ChunkStore(self._client(store_dir), self.fingerprint, create=create)
+        except Exception:
+            self.location.release(store_dir)  # not in use after all (e.g. built with other settings)
+            raise
 
     @cached_property
     def service(self) -> QAService:

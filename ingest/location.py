@@ -20,6 +20,7 @@ import fcntl
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ class StoreLocation:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._held: dict[Path, int] = {}
+        self._lock_owner: int | None = None
 
     @property
     def pointer(self) -> Path:
@@ -101,6 +103,12 @@ class StoreLocation:
         self._held[path] = fd
         return True
 
+    def release(self, path: Path) -> None:
+        """Drop this process's hold on ``path`` (it no longer reads that store)."""
+        fd = self._held.pop(path, None)
+        if fd is not None:
+            os.close(fd)
+
     def open_current(self) -> Path | None:
         """The active store, held for reading; None before the first ingest.
 
@@ -128,7 +136,14 @@ class StoreLocation:
 
     @contextlib.contextmanager
     def writer_lock(self) -> Iterator[None]:
-        """Exclusive, non-blocking: a second ingest fails at once with a clear message."""
+        """Exclusive, non-blocking: a second ingest fails at once with a clear message.
+
+        Re-entrant for the thread that holds it (``doctor --fix`` runs an ingest under its own
+        lock); any other thread or process gets ``IngestLockedError``, as Chroma needs one writer.
+        """
+        if self._lock_owner == threading.get_ident():
+            yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "a+", encoding="utf-8") as handle:
             try:
@@ -141,9 +156,11 @@ class StoreLocation:
             handle.truncate()
             handle.write(str(os.getpid()))
             handle.flush()
+            self._lock_owner = threading.get_ident()
             try:
                 yield
             finally:
+                self._lock_owner = None
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -196,7 +196,7 @@ class ChunkStore:
                 ids=[c.id for c in rows],
                 embeddings=[list(v) for v in chunk_vectors[part]],
                 documents=[c.text for c in rows],
-                metadatas=[c.metadata() for c in rows],
+                metadatas=[{**c.metadata(), "units": len(c.units)} for c in rows],  # lets doctor check units
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -218,6 +218,26 @@ class ChunkStore:
                 return
             yield got["ids"], got["documents"], got["metadatas"]
             offset += len(got["ids"])
+
+    def chunk_metadata(self, page: int = 5000) -> dict[str, dict[str, Any]]:
+        """Metadata of every chunk by id (no texts, no vectors): what ``doctor`` checks."""
+        return {i: m for i, m in zip(*self._all(self.chunks, page), strict=True)}
+
+    def unit_chunks(self, page: int = 5000) -> dict[str, tuple[str, int]]:
+        """(chunk id, number within the chunk) of every unit, by unit id."""
+        ids, metas = self._all(self.units, page)
+        return {i: (str(m.get("chunk_id", "")), int(m.get("n", -1))) for i, m in zip(ids, metas, strict=True)}
+
+    @staticmethod
+    def _all(collection: Any, page: int) -> tuple[list[str], list[dict[str, Any]]]:
+        ids: list[str] = []
+        metas: list[dict[str, Any]] = []
+        while True:
+            got = collection.get(include=["metadatas"], limit=page, offset=len(ids))
+            if not got["ids"]:
+                return ids, metas
+            ids += got["ids"]
+            metas += [dict(m or {}) for m in got["metadatas"]]
 
     def units_for(self, chunk_ids: Sequence[str]) -> dict[str, Any]:
         """Unit texts, offsets and vectors of the given chunks (one query)."""
