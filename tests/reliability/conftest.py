@@ -27,3 +27,13 @@ def components_factory(tiny_model: Path) -> Callable[..., object]:
         return Components(Settings(corpus_dir=corpus, store_dir=store, **values))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def forkserver():
+    """The preloaded fork server of ``crash`` (started once: it imports the whole app)."""
+    from tests.reliability import crash
+
+    crash.warm_up()
+    yield
+    crash.stop_forkserver()

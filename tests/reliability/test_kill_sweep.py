@@ -121,18 +121,16 @@ def assert_same_store(store: Path, clean: dict, scratch: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory, tiny_model):
+def sweep(tmp_path_factory, tiny_model, forkserver):
     base = tmp_path_factory.mktemp("kill-sweep")
     write_corpus(base / "v1", 1)
     write_corpus(base / "v2", 2)
     clean1, clean2 = base / "clean1", base / "clean2"
-    crash.warm_up()
     seconds1 = crash.run_cli(_env(clean1, tiny_model), _ingest(base / "v1"))
     shutil.copytree(clean1, clean2)
     seconds2 = crash.run_cli(_env(clean2, tiny_model), _ingest(base / "v2"))
     states = (crash.read_state(clean1, base / "s1.json"), crash.read_state(clean2, base / "s2.json"))
-    yield base, tiny_model, (seconds1, seconds2), states
-    crash.stop_forkserver()
+    return base, tiny_model, (seconds1, seconds2), states
 
 
 def _points(seconds: float, n: int) -> list[float]:

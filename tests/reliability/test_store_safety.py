@@ -1,0 +1,73 @@
+"""One writer at a time, and rebuilds that never pull a store out from under a running reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main as cli_main
+from app.doctor import run_doctor
+from ingest.location import StoreLocation
+from tests.reliability import crash
+from tests.reliability.helpers import assert_retrievable
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _corpus(path: Path, marker: str, files: int = 3) -> Path:
+    path.mkdir(exist_ok=True)
+    for old in path.iterdir():
+        old.unlink()
+    for i in range(files):
+        text = "\n\n".join(f"Paragraph {n} of note {i} mentions the {marker} and lunar rovers." for n in range(40))
+        (path / f"note{i}.md").write_text(f"# Note {i}\n\n{text}\n")
+    return path
+
+
+def _env(store: Path, model: Path) -> dict[str, str]:
+    return {"ISECG_QA_STORE_DIR": str(store), "ISECG_QA_EMBEDDING_MODEL_PATH": str(model), "HF_HUB_OFFLINE": "1"}
+
+
+def test_rebuild_keeps_the_old_store_for_a_process_that_has_it_open(
+    tmp_path, components_factory, tiny_model, forkserver
+):
+    corpus, store = _corpus(tmp_path / "corpus", "oldcanary"), tmp_path / "store"
+    reader = components_factory(corpus, store)
+    reader.ingest()
+    assert_retrievable(reader, "oldcanary")  # the reader (a running UI) now has the store open
+    old = store / "stores" / (store / "CURRENT").read_text()
+    _corpus(corpus, "newcanary")
+    crash.run_cli(_env(store, tiny_model), ["ingest", "--rebuild", "--corpus", str(corpus)])  # another process
+    assert (store / "CURRENT").read_text() != old.name
+    assert old.is_dir()  # kept: the reader still has it open
+    assert_retrievable(reader, "oldcanary")  # and it keeps answering from it, no errors
+    fresh = components_factory(corpus, store)
+    assert_retrievable(fresh, "newcanary")
+    assert not fresh.service.search("oldcanary", k=3, mode="bm25")
+    reader.location.release(old)  # the reader exits
+    crash.run_cli(_env(store, tiny_model), ["ingest", "--corpus", str(corpus)])
+    assert not old.exists()  # the next ingest deletes the old store once nobody reads it
+
+
+def test_two_ingests_at_once_one_refuses(tmp_path, components_factory, tiny_model, forkserver):
+    corpus, store = _corpus(tmp_path / "corpus", "lockcanary", files=8), tmp_path / "store"
+    env = _env(store, tiny_model)
+    first = crash.start_cli(env, ["ingest", "--corpus", str(corpus)])
+    second = crash.start_cli(env, ["ingest", "--corpus", str(corpus)])
+    first.join(120)
+    second.join(120)
+    assert sorted([first.exitcode, second.exitcode]) == [0, 1]  # exactly one wrote
+    components = components_factory(corpus, store)
+    assert run_doctor(components).ok  # no interleaved writes
+    assert_retrievable(components, "lockcanary")
+
+
+def test_locked_store_is_one_clear_line(tmp_path, monkeypatch, capsys, tiny_model):
+    corpus, store = _corpus(tmp_path / "corpus", "x"), tmp_path / "store"
+    monkeypatch.setenv("ISECG_QA_STORE_DIR", str(store))
+    monkeypatch.setenv("ISECG_QA_EMBEDDING_MODEL_PATH", str(tiny_model))
+    with StoreLocation(store).writer_lock():  # held by "another process" (a separate lock file handle)
+        assert cli_main(["ingest", "--corpus", str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"isecg-qa: error: another ingest is running on this store ({store}); wait for it to finish\n"
