@@ -34,3 +34,33 @@ def sqlite_quick_check(store_dir: Path) -> str:
     database = store_dir / "stores" / name / "chroma" / "chroma.sqlite3"
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
         return connection.execute("PRAGMA quick_check").fetchone()[0]
+
+
+def load_bench(name: str = "load_test"):
+    """``bench/<name>.py`` as a module: the tests run the very code the benchmark runs."""
+    import importlib.util
+    import sys
+
+    module_name = f"bench_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    path = Path(__file__).resolve().parents[2] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def serve_ui(components, **launch_overrides):
+    """The real app (``app.ui``) for ``components`` on a free loopback port; returns (demo, url)."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    from app.ui import build_ui, launch_kwargs
+
+    demo = build_ui(components)
+    kwargs = {**launch_kwargs(components.settings), **launch_overrides}
+    _, url, _ = demo.launch(**kwargs, prevent_thread_lock=True, quiet=True)
+    return demo, url.rstrip("/")
