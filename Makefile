@@ -7,7 +7,7 @@ STAMP := $(VENV)/.install-stamp
 EXTRAS ?= test
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: install run test test-fast lint eval clean
+.PHONY: install run test test-slow test-fast lint eval clean
 
 install: $(STAMP)
 
@@ -27,7 +27,10 @@ run: install
 	$(BIN)/isecg-qa serve
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
+
+test-slow: install
+	$(BIN)/python -m pytest -m slow
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not integration and not e2e and not browser and not llm and not slow"

@@ -87,3 +87,23 @@ def test_over_long_question_is_refused_before_any_embedding(marker_server, monke
     assert calls == []
     assert client.predict("When was the vantaxo programme founded?", [], api_name="/ask")["citations"]
     assert calls  # the check above was not vacuous
+
+
+@pytest.mark.slow
+def test_soak_500_questions_memory_stays_flat(tmp_path):
+    """``bench/soak.py`` against a server in its own process: RSS, descriptors and answers hold."""
+    soak = load_bench("soak")
+    port = bench.free_port()
+    server = bench.start_server(bench.write_corpus(tmp_path / "corpus", 20), tmp_path / "store", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        bench.wait_ready(url, server)
+        result = soak.run_soak(url, server.pid, questions=500, clients=4, sample_every=25)
+    finally:
+        server.terminate()
+        server.wait(30)
+    print(f"\nsoak: { {k: v for k, v in result.items() if k != 'samples'} }")
+    assert result["unexpected"] == 0, result["first_unexpected"]
+    assert result["answered"] + result["refused_as_expected"] == 500
+    assert result["rss_growth_mb"] < 64  # after warm-up; measured here: ~12 MB, most of it new pool threads
+    assert result["fds"][1] - result["fds"][0] < 16
