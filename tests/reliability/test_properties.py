@@ -1,0 +1,152 @@
+"""Property tests (hypothesis) for everything that turns untrusted text into stored text.
+
+Decoding, sanitising, file names, questions, cleaning, answer units and chunks: for any input they
+never raise, never let NUL / lone surrogates / invisible characters through, keep offsets that map
+back to the text, keep chunks non-empty and bounded, keep ids stable, and stay fast on
+pathological shapes (two quadratic paths were found this way).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from ingest.chunking import ChunkingParams, build_chunks
+from ingest.clean import clean_pages
+from ingest.decode import decode_bytes
+from ingest.sanitize import display_name, sanitize_text, source_name
+from ingest.units import MIN_UNIT_CHARS, one_line, split_units
+from retriever.service import QuestionError, validate_question
+
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\U000e0000-\U000e007f]"
+)
+ANY_TEXT = st.text(alphabet=st.characters(codec=None), max_size=400)  # surrogates and controls included
+SMALL = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Building blocks of report-like and hostile text: headings, bullets, prose, long words, noise.
+ATOMS = st.sampled_from(
+    [
+        "# Heading\n",
+        "1.2 Numbered Title\n",
+        "Annex IV\n",
+        "- a bullet item\n",
+        "• another item\n",
+        "The agency was founded in 2011. ",
+        "It builds rovers (ZSO). ",
+        "co-\nordination ",
+        "word ",
+        "x" * 300,
+        "\n\n",
+        "\n",
+        "   ",
+        "\u200b",
+        "\x00",
+        "ﬁ",
+        "名前",
+        "-----------\n",
+        "Page 3\n",
+        "https://example.org/x\n",
+    ]
+)
+DOCUMENTS = st.lists(ATOMS, max_size=120).map("".join)
+PARAMS = ChunkingParams(target_words=40, max_words=60, min_words=10, overlap_words=8)
+
+
+@SMALL
+@given(st.binary(max_size=2000))
+def test_any_bytes_decode_and_sanitise_to_storable_text(data):
+    decoded = decode_bytes(data)
+    clean = sanitize_text(decoded.text)
+    assert not FORBIDDEN.search(clean)
+    clean.encode("utf-8")
+
+
+@SMALL
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00\ufeff"), max_size=400))
+def test_utf8_and_utf16_with_bom_round_trip(text):
+    assert decode_bytes(text.encode("utf-8")).text == text
+    assert decode_bytes(text.encode("utf-16")).text == text
+
+
+@SMALL
+@given(ANY_TEXT)
+def test_sanitize_is_idempotent_and_leaves_nothing_forbidden(text):
+    once = sanitize_text(text)
+    assert sanitize_text(once) == once
+    assert not FORBIDDEN.search(once)
+
+
+@SMALL
+@given(ANY_TEXT, ANY_TEXT)
+def test_source_names_are_printable_and_never_merge_two_files(a, b):
+    for name in (source_name(a), source_name(b)):
+        assert not FORBIDDEN.search(name) and "\n" not in name and "\t" not in name
+        name.encode("utf-8")
+    assume("\\" not in a + b)  # escapes are written with a backslash; only a literal one can collide
+    assert (source_name(a) == source_name(b)) == (
+        a.encode("utf-8", "surrogatepass") == b.encode("utf-8", "surrogatepass")
+    )
+
+
+@SMALL
+@given(ANY_TEXT)
+def test_display_names_are_one_line(name):
+    shown = display_name(name)
+    assert not re.search("[\n\r\t\u202a-\u202e\u2066-\u2069]", shown)
+    shown.encode("utf-8")
+
+
+@SMALL
+@given(ANY_TEXT, st.integers(min_value=1, max_value=200))
+def test_a_question_is_refused_or_clean_and_bounded(question, limit):
+    try:
+        cleaned = validate_question(question, limit)
+    except QuestionError:
+        return
+    assert 0 < len(cleaned) <= limit
+    assert cleaned == " ".join(cleaned.split()) and not FORBIDDEN.search(cleaned)
+
+
+@SMALL
+@given(DOCUMENTS)
+def test_units_map_back_to_their_text(text):
+    text = clean_pages([text])[0]
+    previous_end = 0
+    for unit in split_units(text):
+        assert one_line(text[unit.start : unit.end]) == unit.text
+        assert len(unit.text) >= MIN_UNIT_CHARS and unit.start >= previous_end
+        previous_end = unit.end
+
+
+@SMALL
+@given(st.lists(DOCUMENTS, min_size=1, max_size=3))
+def test_chunks_are_exact_nonempty_bounded_and_stable(pages):
+    cleaned = clean_pages(pages)
+    doc, chunks = build_chunks("p.md", "sha", "title", cleaned, list(range(1, len(pages) + 1)), PARAMS)
+    for chunk in chunks:
+        assert doc[chunk.start : chunk.end] == chunk.text and chunk.text.strip()
+        assert len(chunk.text) <= PARAMS.max_chars
+        assert len(chunk.text.split()) <= PARAMS.max_words + PARAMS.overlap_words + 12  # + headings
+        assert not FORBIDDEN.search(chunk.text)
+        for unit in chunk.units:
+            assert one_line(chunk.text[unit.start : unit.end]) == unit.text
+    assert len({c.id for c in chunks}) == len(chunks)
+    again = build_chunks("p.md", "sha", "title", cleaned, list(range(1, len(pages) + 1)), PARAMS)[1]
+    assert [c.id for c in again] == [c.id for c in chunks]
+    other = build_chunks("q.md", "sha", "title", cleaned, list(range(1, len(pages) + 1)), PARAMS)[1]
+    assert not {c.id for c in other} & {c.id for c in chunks}  # ids are per source
+
+
+@settings(max_examples=40, deadline=None)
+@given(ATOMS, st.integers(min_value=2_000, max_value=20_000))
+def test_no_atom_repeated_thousands_of_times_is_slow(atom, times):
+    """Any one shape repeated up to 20,000 times (up to ~6 MB) cleans and chunks in linear time."""
+    text = atom * times
+    started = time.perf_counter()
+    build_chunks("p.md", "sha", "t", clean_pages([text]), [None], ChunkingParams())
+    per_mb = (time.perf_counter() - started) / max(len(text) / 2**20, 0.05)
+    assert per_mb < 20  # seconds per MB; the quadratic paths took minutes for 0.1 MB
