@@ -165,6 +165,14 @@ def _known_errors() -> tuple[type[BaseException], ...]:
     return (QuestionError, StoreError, IngestLockedError, ModelNotFoundError)
 
 
+def _store_failures() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    from chromadb.errors import ChromaError
+
+    return (ChromaError, sqlite3.Error)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point."""
     parser = build_parser()
@@ -184,6 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("isecg-qa: interrupted\n")
         return 130
+    except _store_failures() as exc:  # a full disk shows up as a Chroma "compaction" error
+        sys.stderr.write(
+            f"isecg-qa: error: the store could not be read or written ({exc.__class__.__name__}: {exc}); "
+            "if its disk is full, free space, then run `isecg-qa doctor --fix`\n"
+        )
+        return EXIT_ERROR
     except OSError as exc:
         sys.stderr.write(f"isecg-qa: error: {exc.strerror or exc} ({exc.__class__.__name__})\n")
         return EXIT_ERROR

@@ -71,3 +71,64 @@ def test_locked_store_is_one_clear_line(tmp_path, monkeypatch, capsys, tiny_mode
         assert cli_main(["ingest", "--corpus", str(corpus)]) == 1
     err = capsys.readouterr().err
     assert err == f"isecg-qa: error: another ingest is running on this store ({store}); wait for it to finish\n"
+
+
+def test_store_failure_is_one_line_and_a_rerun_converges(tmp_path, monkeypatch, capsys, tiny_model):
+    """What a full disk looks like from Chroma (a compaction error mid-upsert), simulated in-process."""
+    from chromadb.errors import InternalError
+
+    from ingest.store import ChunkStore
+
+    corpus, store = _corpus(tmp_path / "corpus", "diskcanary", files=4), tmp_path / "store"
+    monkeypatch.setenv("ISECG_QA_STORE_DIR", str(store))
+    monkeypatch.setenv("ISECG_QA_EMBEDDING_MODEL_PATH", str(tiny_model))
+    real_upsert, calls = ChunkStore.upsert, []
+
+    def failing_upsert(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise InternalError("Error in compaction: Failed to apply logs to the metadata segment")
+        return real_upsert(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChunkStore, "upsert", failing_upsert)
+    assert cli_main(["ingest", "--corpus", str(corpus)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "doctor --fix" in err
+    monkeypatch.setattr(ChunkStore, "upsert", real_upsert)
+    assert cli_main(["ingest", "--corpus", str(corpus)]) == 0
+    assert cli_main(["doctor", "--corpus", str(corpus)]) == 0
+
+
+@pytest.mark.slow
+def test_real_full_disk_then_recovery(tmp_path, tiny_model):
+    """S6 for real: the store on a 600 KB tmpfs (rootless mount namespace), then room again."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare is not available")
+    corpus, mount = _corpus(tmp_path / "corpus", "fullcanary", files=30), tmp_path / "mnt"
+    mount.mkdir()
+    env = f"ISECG_QA_EMBEDDING_MODEL_PATH={tiny_model} ISECG_QA_STORE_DIR={mount}/store"
+    app = f"{env} {sys.executable} -m app"
+    script = (
+        f"mount -t tmpfs -o size=600k tmpfs {mount} || exit 99; "
+        f"{app} ingest --corpus {corpus} 2>{tmp_path}/full.err; echo full=$?; "
+        f"mount -o remount,size=50m {mount}; "
+        f"{app} ingest --corpus {corpus} >/dev/null 2>&1; echo again=$?; "
+        f"{app} doctor --corpus {corpus} >/dev/null 2>&1; echo doctor=$?"
+    )
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if "full=" not in done.stdout:
+        pytest.skip(f"no rootless mount namespace here: {done.stderr.strip()[:200]}")
+    assert "full=1" in done.stdout and "again=0" in done.stdout and "doctor=0" in done.stdout, done.stdout
+    errors = [line for line in (tmp_path / "full.err").read_text().splitlines() if "isecg-qa: error" in line]
+    assert len(errors) == 1 and "doctor --fix" in errors[0]
+    assert "Traceback" not in (tmp_path / "full.err").read_text()
