@@ -102,6 +102,27 @@ def unknown_share(question: str, snapshot: Snapshot) -> float:
     return missing / (sum(weights.values()) or 1.0)
 
 
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}s?\b")
+
+
+def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
+    """Acronyms in the question that the corpus never uses ("How many astronauts are on the ISS?").
+
+    A question about a named thing the reports never mention cannot be answered from them,
+    however similar its other words are; ordinary words missing from the corpus are not evidence
+    of that (users paraphrase), but an unknown acronym names something specific.
+    """
+    known = {short.casefold() for short in snapshot.glossary}
+    unknown = []
+    for token in _ACRONYM.findall(question):
+        base = token[:-1] if token.endswith("s") and len(token) > 2 else token
+        folded = base.casefold()
+        if folded in known or snapshot.lexical.document_frequency[folded] or len(base) < 2:
+            continue
+        unknown.append(token)
+    return unknown
+
+
 def _brevity(text: str) -> float:
     """Very short units (captions, table cells) get inflated similarity; damp it."""
     return min(1.0, 0.7 + 0.3 * len(text.split()) / 10)

@@ -16,7 +16,14 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ingest.sanitize import sanitize_text
-from retriever.evidence import ScoredUnit, Weights, query_term_weights, rerank_passages, score_units
+from retriever.evidence import (
+    ScoredUnit,
+    Weights,
+    query_term_weights,
+    rerank_passages,
+    score_units,
+    unknown_acronyms,
+)
 from retriever.extractive import ABSTAIN_TEXT, Neighbourhood, compose_answer, select_units
 from retriever.followup import standalone_query
 from retriever.premise import PREMISE_NOTE, contradicting_units
@@ -46,7 +53,7 @@ class ServiceOptions:
     disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
 
 
-FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise")
+FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise", "unknown_names")
 
 
 @dataclass
@@ -201,6 +208,8 @@ class QAService:
             return base
         confidence = found.scored[0].score
         base.confidence = round(confidence, 4)
+        if "unknown_names" not in found.disabled and unknown_acronyms(found.question, found.candidates.snapshot):
+            return base
         contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, found.scored)
         if confidence < self.options.abstain_threshold and not contradicted:
             return base

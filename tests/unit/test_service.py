@@ -75,3 +75,10 @@ def test_langchain_retriever_interface(service):
     retriever = HybridRetriever(searcher=service.searcher, mode="bm25", k=2)
     docs = retriever.invoke("quokkafig")
     assert docs and docs[0].metadata["source"] == "gadgets.txt"
+
+
+def test_question_about_an_unknown_acronym_abstains(service):
+    answer = service.ask("How many gadgets does the XQZT programme own?")
+    assert answer.abstained
+    known = service.ask("How many gadgets did the Gadget Survey count in the ZSO report?")
+    assert not known.abstained  # ZSO is defined in the corpus glossary
