@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.reliability.tiny_model import build_tiny_model
+
+
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """In-process ``isecg-qa`` calls configure logging onto pytest's captured stderr; undo that."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,7 @@ def test_full_queue_refuses_fast_and_the_server_carries_on(tmp_path, marker_serv
             thread.join(120)
         refused = [o for o in outcomes if o.startswith("refused")]
         assert len(outcomes) == 20 and "wrong" not in outcomes
-        assert 1 <= outcomes.count("ok") <= 6 and refused  # 1 running + 2 waiting (+ arrivals after)
+        assert 1 <= outcomes.count("ok") <= 10 and refused  # 1 running + 2 waiting (+ late arrivals)
         assert all("queue" in o.casefold() for o in refused), refused[:2]
         after = Client(url, verbose=False).predict("When was the quimbrel programme founded?", [], api_name="/ask")
         assert "1991" in after["answer"]  # the server is healthy once the burst has passed
