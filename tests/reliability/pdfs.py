@@ -9,7 +9,7 @@ from pathlib import Path
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
-from pypdf.generic import DictionaryObject, NameObject, StreamObject
+from pypdf.generic import ByteStringObject, DictionaryObject, NameObject, StreamObject
 
 
 def text_pdf(path: Path, pages: Iterable[str], title: str | None = None) -> Path:
@@ -145,4 +145,14 @@ def xmp_entity_pdf(path: Path, page_text: str) -> Path:
     metadata[NameObject("/Subtype")] = NameObject("/XML")
     writer._root_object[NameObject("/Metadata")] = writer._add_object(metadata)
     writer.write(path)
+    return path
+
+
+def raw_title_pdf(path: Path, text: str, title: bytes) -> Path:
+    """A text PDF whose /Title is the given raw bytes (NULs, broken UTF-16): untrusted metadata."""
+    source = text_pdf(path.with_suffix(".src"), [text])
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer._info.get_object()[NameObject("/Title")] = ByteStringObject(title)
+    writer.write(path)
+    source.unlink()
     return path

@@ -8,6 +8,7 @@ the worker command, so they have a run of their own.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -54,6 +55,8 @@ def build_corpus(corpus: Path) -> None:
         corpus / "p13-js.pdf", "The script canary word jscanary is visible.", "app.alert('jsmarker')", "attachmarker"
     )
     pdfs.xmp_entity_pdf(corpus / "p13-xmp.pdf", "The metadata canary word xmpcanary is visible.")
+    title = b"\xfe\xff" + "Rover\x00 Report".encode("utf-16-be") + b"\xd8\x00" + "\U000e0041\u202e".encode("utf-16-be")
+    pdfs.raw_title_pdf(corpus / "meta-title.pdf", "The titled canary word titlecanary.", title)
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +145,17 @@ def test_p13_only_page_text_is_ingested(good):
     assert_retrievable(components, "xmpcanary")
     assert_absent(components, "jsmarker")  # document JavaScript is not text
     assert_absent(components, "attachmarker")  # attachments are not parsed
+
+
+def test_pdf_metadata_is_cleaned_before_chroma(good):
+    """A /Title of NULs and broken UTF-16 is untrusted text too: stored clean, never verbatim."""
+    components, report = good
+    assert report["meta-title.pdf"].status == "added"
+    assert_retrievable(components, "titlecanary")
+    titles = {m["title"] for _, _, metas in components.service.searcher.store.iter_chunks() for m in metas}
+    for title in titles:
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\U000e0000-\U000e007f]", title)
+        assert len(title) <= 300
 
 
 # --- rows that swap the worker command ----------------------------------------------------
