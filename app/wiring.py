@@ -159,10 +159,14 @@ class Components:
         ``StoreLocation.hold``) and reads it until it restarts.
         """
         fresh = self.location.fresh()
-        store = self.open_store(create=True, store_dir=fresh)
-        report = Ingestor(
-            store, self.embeddings, self.settings.corpus_dir, ingest_options(self.settings, progress)
-        ).run()
+        try:
+            store = self.open_store(create=True, store_dir=fresh)
+            report = Ingestor(
+                store, self.embeddings, self.settings.corpus_dir, ingest_options(self.settings, progress)
+            ).run()
+        except BaseException:
+            self.location.release(fresh)  # a long-lived process must not pin the half-built store
+            raise
         self.location.activate(fresh)
         forget_cached_clients()
         self.location.remove_inactive()

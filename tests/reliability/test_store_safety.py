@@ -132,3 +132,29 @@ def test_real_full_disk_then_recovery(tmp_path, tiny_model):
     errors = [line for line in (tmp_path / "full.err").read_text().splitlines() if "isecg-qa: error" in line]
     assert len(errors) == 1 and "doctor --fix" in errors[0]
     assert "Traceback" not in (tmp_path / "full.err").read_text()
+
+
+def test_failed_rebuild_leaves_the_old_store_in_service(tmp_path, components_factory, monkeypatch):
+    """An exception half-way through ``--rebuild`` (not a kill): old store active, leftover removed later."""
+    from ingest.pipeline import Ingestor
+
+    corpus, store = _corpus(tmp_path / "corpus", "keptcanary"), tmp_path / "store"
+    components = components_factory(corpus, store)
+    components.ingest()
+    before = (store / "CURRENT").read_text()
+    real_write = Ingestor._write
+
+    def write_then_fail(self, record, previous, chunks):
+        real_write(self, record, previous, chunks)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Ingestor, "_write", write_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        components_factory(corpus, store).ingest(rebuild=True)
+    monkeypatch.setattr(Ingestor, "_write", real_write)
+    assert (store / "CURRENT").read_text() == before
+    assert len(list((store / "stores").iterdir())) == 2  # the half-built one, not yet cleaned up
+    reader = components_factory(corpus, store)
+    assert_retrievable(reader, "keptcanary")
+    components_factory(corpus, store).ingest()
+    assert [p.name for p in (store / "stores").iterdir()] == [before]
