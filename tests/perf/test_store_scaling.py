@@ -76,3 +76,18 @@ def test_server_pointer_keeps_current_and_previous_only():
     assert sorted(removed) == sorted(f"{first}{s}" for s in ("-chunks", "-units", "-files"))
     assert {f"{prefixes[1]}-chunks", f"{prefixes[2]}-chunks", f"{other}-chunks"} <= names
     assert location.current() == prefixes[2]
+
+
+def test_each_embedding_backend_records_its_own_model_id():
+    from ingest.embedding import BACKENDS, backend_model_id
+
+    ids = {backend_model_id("all-MiniLM-L6-v2", b) for b in BACKENDS}
+    assert len(ids) == len(BACKENDS)
+    assert backend_model_id("all-MiniLM-L6-v2", "torch") == "all-MiniLM-L6-v2"  # existing stores stay valid
+
+
+def test_loopback_hosts():
+    from ingest.clients import is_loopback
+
+    assert all(is_loopback(h) for h in ("127.0.0.1", "127.3.2.1", "::1", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "10.0.0.5", "example.org"))
