@@ -66,6 +66,9 @@ def test_ingest_ask_reingest_and_rebuild_through_a_server(chroma_server, tiny_co
     assert f"{first}-chunks" not in names
     assert f"{second}-chunks" in names
     assert f"{writer.server.current()}-chunks" in names
+    answer = reader.service.ask("When was the Widget Programme founded?")  # dense search follows too
+    assert "2011" in answer.answer
+    assert reader.service.searcher.vectorstore._collection_name == f"{writer.server.current()}-chunks"
 
 
 def test_server_listens_on_loopback_only(chroma_server):
