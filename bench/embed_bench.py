@@ -134,21 +134,24 @@ def agreement(models: dict[str, Any], texts: list[str]) -> dict[str, float]:
     return result
 
 
-def backends(chunk_texts: list[str], unit_texts: list[str], rounds: int) -> dict[str, Any]:
+def backends(
+    chunk_texts: list[str], unit_texts: list[str], rounds: int, names: tuple[str, ...] = BACKENDS
+) -> dict[str, Any]:
+    """Rounds alternate the order (ABC, CBA, ...) so a steady drift in machine load cancels out."""
     from ingest.embedding import make_embeddings
 
-    models = {b: make_embeddings(spec(b)) for b in BACKENDS}
+    models = {b: make_embeddings(spec(b)) for b in names}
     for model in models.values():
         model.embed_documents(["warm up"])
-    raw: dict[str, list[float]] = {b: [] for b in BACKENDS}
-    ingest: dict[str, list[float]] = {b: [] for b in BACKENDS}
+    raw: dict[str, list[float]] = {b: [] for b in names}
+    ingest: dict[str, list[float]] = {b: [] for b in names}
     for round_no in range(rounds):
-        order = BACKENDS if round_no % 2 == 0 else tuple(reversed(BACKENDS))
+        order = names if round_no % 2 == 0 else tuple(reversed(names))
         for backend in order:
             raw[backend].append(encode_rate(models[backend], chunk_texts, unit_texts)["chunks_per_s"])
             ingest[backend].append(ingest_rate(backend, models[backend], round_no))
     rows = []
-    for backend in BACKENDS:
+    for backend in names:
         rows.append(
             {
                 "backend": backend,
@@ -169,6 +172,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip-settings", action="store_true")
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated, torch first")
+    parser.add_argument("--skip-eval", action="store_true", help="speed only (recall does not depend on load)")
+    parser.add_argument("--name", default="embedding")
     args = parser.parse_args()
     chunk_texts, unit_texts = sample_texts()
     result: dict[str, Any] = {
@@ -178,8 +184,8 @@ def main() -> None:
     if not args.skip_settings:
         result["torch_settings"] = torch_settings(chunk_texts, unit_texts)
         print(table(result["torch_settings"], ["batch_size", "threads", "seconds", "chunks_per_s"]))
-    result["backends"] = backends(chunk_texts, unit_texts, args.rounds)
-    for row in result["backends"]["rows"]:
+    result["backends"] = backends(chunk_texts, unit_texts, args.rounds, tuple(args.backends.split(",")))
+    for row in [] if args.skip_eval else result["backends"]["rows"]:
         metrics = eval_recall(row["backend"])
         row["eval"] = metrics
         row["evidence_recall"] = metrics.get("evidence_recall")
@@ -190,7 +196,7 @@ def main() -> None:
     columns = ["backend", "raw_chunks_per_s", "raw_speedup", "ingest_chunks_per_s", "ingest_speedup"]
     print(table(result["backends"]["rows"], [*columns, "evidence_recall", "recall_delta_points"]))
     print(json.dumps(result["backends"]["agreement"]))
-    print(write_result("embedding", result))
+    print(write_result(args.name, result))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ def machine_line(result: dict[str, Any]) -> str:
 
 
 def ingest_section(result: dict[str, Any]) -> str:
+    for r in result["results"]:
+        r.setdefault("non_embedding_share", round(1 - r["pipeline_embed_s"] / r["pipeline_s"], 3))
+        r.setdefault("per_file_calls_penalty", round(r["pipeline_embed_s"] / r["raw_s"] - 1, 3))
     columns = [
         "size",
         "backend",
@@ -31,10 +34,13 @@ def ingest_section(result: dict[str, Any]) -> str:
         "distinct_texts",
         "raw_s",
         "pipeline_s",
+        "pipeline_embed_s",
         "pipeline_cached_s",
         "raw_chunks_per_s",
         "pipeline_chunks_per_s",
         "overhead",
+        "non_embedding_share",
+        "per_file_calls_penalty",
         "pipeline_cached_chunks_per_s",
         "cache_speedup",
     ]
