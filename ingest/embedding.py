@@ -10,6 +10,7 @@ backend has its own model id and a store built with one refuses to open with ano
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import threading
@@ -139,6 +140,10 @@ def _backend_kwargs(spec: EmbeddingSpec) -> tuple[Path, dict[str, Any]]:
         return spec.path, {}
     if spec.backend not in BACKENDS:
         raise ValueError(f"unknown embedding backend {spec.backend!r}; use one of {', '.join(BACKENDS)}")
+    if importlib.util.find_spec("optimum") is None or importlib.util.find_spec("optimum.onnxruntime") is None:
+        raise ModelNotFoundError(
+            f"the {spec.backend} embedding backend needs Optimum: install the onnx extra (pip install -e '.[onnx]')"
+        )
     import onnxruntime
 
     from ingest.onnx_export import onnx_model_dir

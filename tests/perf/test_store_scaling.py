@@ -91,3 +91,18 @@ def test_loopback_hosts():
 
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.3.2.1", "::1", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "10.0.0.5", "example.org"))
+
+
+def test_onnx_backend_without_optimum_is_a_one_line_error(monkeypatch, tmp_path):
+    import importlib.util
+
+    from ingest import embedding
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name.startswith("optimum") else real_find_spec(name, *a)
+    )
+    path, model_id = embedding.packaged_model()
+    spec = embedding.EmbeddingSpec(path, model_id, backend="onnx", export_dir=tmp_path)
+    with pytest.raises(embedding.ModelNotFoundError, match="onnx extra"):
+        embedding._backend_kwargs(spec)
