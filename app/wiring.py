@@ -15,12 +15,12 @@ from pathlib import Path
 from app.settings import Settings
 from ingest.chunking import ChunkingParams
 from ingest.clients import forget_cached_clients, http_client, persistent_client
-from ingest.embedding import EmbeddingSpec, LazyEmbeddings, packaged_model
+from ingest.embedding import EmbeddingSpec, LazyEmbeddings, backend_model_id, packaged_model
 from ingest.loaders import PdfLimits
-from ingest.location import StoreLocation
+from ingest.location import ServerLocation, StoreLocation
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.report import IngestReport
-from ingest.store import ChunkStore, Fingerprint
+from ingest.store import ChunkStore, Fingerprint, StoreMissingError
 from retriever.evidence import Weights
 from retriever.search import HybridSearcher
 from retriever.service import QAService, ServiceOptions
@@ -52,7 +52,13 @@ def embedding_spec(settings: Settings) -> EmbeddingSpec:
     else:
         path, model_id = packaged_model()
     return EmbeddingSpec(
-        path=path, model_id=model_id, batch_size=settings.embedding_batch_size, threads=settings.embedding_threads
+        path=path,
+        model_id=backend_model_id(model_id, settings.embedding_backend),
+        batch_size=settings.embedding_batch_size,
+        threads=settings.embedding_threads,
+        backend=settings.embedding_backend,
+        export_dir=settings.embedding_export_dir or settings.store_dir / "models",
+        cache_entries=settings.embedding_cache_entries,
     )
 
 
@@ -107,15 +113,27 @@ class Components:
         assert store_dir is not None
         return persistent_client(store_dir)
 
+    @cached_property
+    def server(self) -> ServerLocation:
+        """Server mode: which collection prefix is the active store."""
+        return ServerLocation(self._client(None), self.settings.chroma_prefix)
+
+    @property
+    def server_url(self) -> str:
+        return f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
+
     def open_store(self, *, create: bool = False, store_dir: Path | None = None) -> ChunkStore:
         """The active store (``create`` makes one on the first ingest)."""
         if self.settings.chroma_mode == "http":
-            return ChunkStore(self._client(None), self.fingerprint, create=create)
+            prefix = self.server.current_or_new() if create else self.server.current()
+            if prefix is None:
+                raise StoreMissingError(f"no store on the Chroma server at {self.server_url}: run `isecg-qa ingest`")
+            return ChunkStore(
+                self.server.client, self.fingerprint, prefix=prefix, create=create, locate=self.server.current
+            )
         if store_dir is None:
             store_dir = self.location.current_or_new() if create else self.location.open_current()
         if store_dir is None:
-            from ingest.store import StoreMissingError
-
             raise StoreMissingError("no store has been built yet: run `isecg-qa ingest`")
         self.location.hold(store_dir)  # a later rebuild must not delete files this process reads
         try:
@@ -140,15 +158,18 @@ class Components:
         with self.location.writer_lock():
             if self.settings.chroma_mode == "persistent":
                 self.location.remove_inactive()  # leftovers of killed rebuilds, old stores now unused
-            if rebuild and self.settings.chroma_mode == "persistent":
-                return self._rebuild(progress)
+            if rebuild:
+                return (
+                    self._rebuild_on_server(progress)
+                    if self.settings.chroma_mode == "http"
+                    else self._rebuild(progress)
+                )
             store = self.open_store(create=True)
             report = Ingestor(
                 store, self.embeddings, self.settings.corpus_dir, ingest_options(self.settings, progress)
             ).run(paths)
-            report.store = str(
-                self.location.current() or f"http://{self.settings.chroma_host}:{self.settings.chroma_port}"
-            )
+            http = self.settings.chroma_mode == "http"
+            report.store = f"{self.server_url} ({store.prefix})" if http else str(self.location.current())
             return report
 
     def _rebuild(self, progress: bool) -> IngestReport:
@@ -171,4 +192,23 @@ class Components:
         forget_cached_clients()
         self.location.remove_inactive()
         report.store = str(fresh)
+        return report
+
+    def _rebuild_on_server(self, progress: bool) -> IngestReport:
+        """Server mode: build under a fresh prefix, point at it, drop stores older than the last.
+
+        The new store's generation starts one past the old one's, so every process sharing the
+        server sees a new generation, follows the pointer and rebuilds its snapshot.
+        """
+        old = self.server.current()
+        fresh = self.server.fresh()
+        store = ChunkStore(self.server.client, self.fingerprint, prefix=fresh, create=True)
+        store.set_generation(self.server.generation_of(old) + 1 if old else 0)
+        report = Ingestor(
+            store, self.embeddings, self.settings.corpus_dir, ingest_options(self.settings, progress)
+        ).run()
+        self.server.activate(fresh)
+        removed = self.server.remove_inactive()
+        logger.info("rebuilt store %s on %s; removed %d old collections", fresh, self.server_url, len(removed))
+        report.store = f"{self.server_url} ({fresh})"
         return report

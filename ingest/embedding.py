@@ -2,17 +2,25 @@
 
 No model hub is reachable, so the model is always loaded from a local directory with
 ``local_files_only``; ``app`` also sets ``HF_HUB_OFFLINE=1`` before anything imports the hub.
+
+Backends: ``torch`` (default), ``onnx`` and ``onnx-int8`` (exported locally from the same packaged
+weights, see ``onnx_export``). Their vectors differ (slightly for ONNX, more for int8), so each
+backend has its own model id and a store built with one refuses to open with another.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
+
+from ingest.embedding_cache import EmbeddingCache
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +29,32 @@ class ModelNotFoundError(RuntimeError):
     """The embedding model directory is missing: fail at start-up, not at the first question."""
 
 
+EmbeddingBackend = Literal["torch", "onnx", "onnx-int8"]
+BACKENDS: tuple[str, ...] = ("torch", "onnx", "onnx-int8")
+
+
 @dataclass(frozen=True)
 class EmbeddingSpec:
-    """Which model to load and how; ``model_id`` is what the store records."""
+    """Which model to load and how; ``model_id`` is what the store records (see ``backend_model_id``)."""
 
     path: Path
     model_id: str
     batch_size: int = 64
     threads: int = 0
+    backend: EmbeddingBackend = "torch"
+    export_dir: Path | None = None  # where ONNX exports are kept (None: beside the model)
+    cache_entries: int = 0  # content-hash cache for embed_documents; 0 turns it off
+
+
+def backend_model_id(model_id: str, backend: str) -> str:
+    """The id a store records: torch keeps the plain id (existing stores stay valid)."""
+    if backend == "torch":
+        return model_id
+    if backend == "onnx-int8":
+        from ingest.onnx_export import INT8_CONFIG
+
+        return f"{model_id} [onnx-int8 {INT8_CONFIG} dynamic]"
+    return f"{model_id} [{backend}]"
 
 
 def packaged_model() -> tuple[Path, str]:
@@ -65,6 +91,7 @@ class LazyEmbeddings(Embeddings):
         self.spec = spec
         self._model: Embeddings | None = None
         self._lock = threading.Lock()
+        self.cache = EmbeddingCache(spec.cache_entries) if spec.cache_entries > 0 else None
 
     @property
     def model(self) -> Embeddings:
@@ -78,7 +105,11 @@ class LazyEmbeddings(Embeddings):
         return self._model is not None
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.model.embed_documents(texts) if texts else []
+        if not texts:
+            return []
+        if self.cache is None:
+            return self.model.embed_documents(texts)
+        return self.cache.embed(texts, self.model.embed_documents)
 
     def embed_query(self, text: str) -> list[float]:
         return self.model.embed_query(text)
@@ -98,13 +129,37 @@ def make_embeddings(spec: EmbeddingSpec) -> Embeddings:
         torch.set_num_threads(spec.threads)
     from langchain_huggingface import HuggingFaceEmbeddings
 
+    path, model_kwargs = _backend_kwargs(spec)
     logger.info("loading embedding model %s", spec.model_id)
     return HuggingFaceEmbeddings(
-        model=str(spec.path),
-        model_kwargs={"device": "cpu", "local_files_only": True},
+        model=str(path),
+        model_kwargs={"device": "cpu", "local_files_only": True, **model_kwargs},
         encode_kwargs={"normalize_embeddings": True, "batch_size": spec.batch_size},
         query_encode_kwargs={"normalize_embeddings": True},
     )
+
+
+def _backend_kwargs(spec: EmbeddingSpec) -> tuple[Path, dict[str, Any]]:
+    """Model directory and extra ``SentenceTransformer`` arguments for the chosen backend."""
+    if spec.backend == "torch":
+        return spec.path, {}
+    if spec.backend not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {spec.backend!r}; use one of {', '.join(BACKENDS)}")
+    if importlib.util.find_spec("optimum") is None or importlib.util.find_spec("optimum.onnxruntime") is None:
+        raise ModelNotFoundError(
+            f"the {spec.backend} embedding backend needs Optimum: install the onnx extra (pip install -e '.[onnx]')"
+        )
+    import onnxruntime
+
+    from ingest.onnx_export import onnx_model_dir
+
+    export_root = spec.export_dir or spec.path.parent / "onnx-exports"
+    path, file_name = onnx_model_dir(spec.path, export_root, quantized=spec.backend == "onnx-int8")
+    options = onnxruntime.SessionOptions()
+    if spec.threads > 0:
+        options.intra_op_num_threads = spec.threads
+    inner = {"file_name": file_name, "provider": "CPUExecutionProvider", "session_options": options}
+    return path, {"backend": "onnx", "model_kwargs": inner}
 
 
 def embedding_dimension(embeddings: Embeddings) -> int:

@@ -11,6 +11,11 @@ Layout under the store root (default ``.isecg-qa/``)::
 when it is complete, so a failed or killed rebuild leaves the old store in service. An old store is
 deleted only once no process holds it open (a running UI keeps answering from the store it opened;
 the next ingest after it exits deletes it).
+
+On a Chroma server (``ServerLocation``) a store is a collection-name prefix instead of a folder,
+and the pointer is the metadata of one small collection (``<base>-pointer``), which the server
+updates atomically. The ``.lock`` file still serialises ingests, but only between processes on
+this host that share the store root.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+from chromadb.api import ClientAPI
+from chromadb.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -190,3 +198,73 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+STORE_SUFFIXES = ("-chunks", "-units", "-files")
+
+
+class ServerLocation:
+    """Rebuild-and-swap on a Chroma server: stores are name prefixes, a pointer names the active one.
+
+    The first store is ``<base>`` itself; a rebuild writes ``<base>--<time>-<random>`` and then
+    points at it. The store that was active before stays until the next rebuild, so a process that
+    has not yet seen the swap can finish the questions it is answering.
+    """
+
+    def __init__(self, client: ClientAPI, base: str = "isecg-qa") -> None:
+        self.client = client
+        self.base = base
+
+    @property
+    def pointer_name(self) -> str:
+        return f"{self.base}-pointer"
+
+    def _pointer(self) -> dict:
+        try:
+            return dict(self.client.get_collection(self.pointer_name, embedding_function=None).metadata or {})
+        except (NotFoundError, ValueError):
+            return {}
+
+    def current(self) -> str | None:
+        """The active prefix, or None before the first ingest (one metadata read)."""
+        return self._pointer().get("current") or None
+
+    def current_or_new(self) -> str:
+        """The active prefix, or ``base`` made active (first ingest, or a server from before pointers)."""
+        found = self.current()
+        if found is None:
+            self.activate(self.base)
+            found = self.base
+        return found
+
+    def fresh(self) -> str:
+        """A new prefix, not active yet."""
+        return f"{self.base}--{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+    def activate(self, prefix: str) -> None:
+        """Point at ``prefix``; the store it replaces is remembered as ``previous``."""
+        previous = self.current() or ""
+        pointer = self.client.get_or_create_collection(self.pointer_name, embedding_function=None)
+        pointer.modify(metadata={"current": prefix, "previous": previous if previous != prefix else ""})
+
+    def generation_of(self, prefix: str) -> int:
+        """The generation counter of any store (even one built with other settings)."""
+        try:
+            metadata = self.client.get_collection(f"{prefix}-files", embedding_function=None).metadata or {}
+        except (NotFoundError, ValueError):
+            return 0
+        return int(metadata.get("generation", 0))
+
+    def remove_inactive(self) -> list[str]:
+        """Delete the collections of every store of this base except the active and previous one."""
+        pointer = self._pointer()
+        keep = {pointer.get("current"), pointer.get("previous")}
+        removed = []
+        for collection in self.client.list_collections():
+            name = collection.name
+            prefix = next((name[: -len(s)] for s in STORE_SUFFIXES if name.endswith(s)), None)
+            mine = prefix is not None and (prefix == self.base or prefix.startswith(f"{self.base}--"))
+            if mine and prefix not in keep:
+                self.client.delete_collection(name)
+                removed.append(name)
+        return removed

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 REBUILD_HINT = "run `isecg-qa ingest --rebuild` to rebuild the store from the corpus"
 _WRITE_BATCH = 1000
+UNITS_KEY = "units"  # chunk metadata: how many units ``<chunk_id>:0`` … ``<chunk_id>:<n-1>`` exist
 
 
 class StoreError(RuntimeError):
@@ -106,14 +107,35 @@ class ChunkStore:
     """Read/write access to one isecg-qa store inside a Chroma client."""
 
     def __init__(
-        self, client: ClientAPI, fingerprint: Fingerprint, *, prefix: str = "isecg-qa", create: bool = False
+        self,
+        client: ClientAPI,
+        fingerprint: Fingerprint,
+        *,
+        prefix: str = "isecg-qa",
+        create: bool = False,
+        locate: Callable[[], str | None] | None = None,
     ) -> None:
+        """``locate`` (server mode) returns the active prefix, which a rebuild elsewhere may change."""
         self.client = client
         self.fingerprint = fingerprint
+        self.locate = locate
+        self._open(prefix, create)
+
+    def _open(self, prefix: str, create: bool) -> None:
+        self.prefix = prefix
         self.chunk_collection_name = f"{prefix}-chunks"
         self.chunks = self._open_chunks(create)
         self.units = self._collection(f"{prefix}-units", create, space="cosine")
         self.files = self._collection(f"{prefix}-files", create, space="l2")
+
+    def follow_pointer(self) -> bool:
+        """Switch to the active store if another process swapped in a rebuilt one; True if moved."""
+        prefix = self.locate() if self.locate else None
+        if prefix is None or prefix == self.prefix:
+            return False
+        logger.info("store %s replaced by %s; switching", self.prefix, prefix)
+        self._open(prefix, create=False)
+        return True
 
     def _collection(self, name: str, create: bool, *, space: str, metadata: dict | None = None):
         if create:
@@ -196,7 +218,8 @@ class ChunkStore:
                 ids=[c.id for c in rows],
                 embeddings=[list(v) for v in chunk_vectors[part]],
                 documents=[c.text for c in rows],
-                metadatas=[{**c.metadata(), "units": len(c.units)} for c in rows],  # lets doctor check units
+                # the unit count lets readers fetch units by id (``units_for``) and doctor check them
+                metadatas=[{**c.metadata(), UNITS_KEY: len(c.units)} for c in rows],
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -240,7 +263,24 @@ class ChunkStore:
             metas += [dict(m or {}) for m in got["metadatas"]]
 
     def units_for(self, chunk_ids: Sequence[str]) -> dict[str, Any]:
-        """Unit texts, offsets and vectors of the given chunks (one query)."""
+        """Unit texts, offsets and vectors of the given chunks.
+
+        Units have deterministic ids ``<chunk_id>:<n>`` and each chunk records how many it has, so
+        this is two primary-key lookups whose cost depends on the number of candidates, not on
+        the size of the store. Chunks written before the count was recorded fall back to a
+        metadata filter.
+        """
+        if not chunk_ids:
+            return {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
+        got = self.chunks.get(ids=list(chunk_ids), include=["metadatas"])
+        counts = {cid: meta.get(UNITS_KEY) for cid, meta in zip(got["ids"], got["metadatas"], strict=True)}
+        if any(not isinstance(n, int) for n in counts.values()):
+            return self.units_by_filter(chunk_ids)
+        ids = [f"{cid}:{n}" for cid in chunk_ids if cid in counts for n in range(counts[cid])]
+        return self.units.get(ids=ids, include=["embeddings", "metadatas", "documents"])
+
+    def units_by_filter(self, chunk_ids: Sequence[str]) -> dict[str, Any]:
+        """The same through a ``chunk_id $in`` metadata filter (older stores; kept for benchmarks)."""
         return self.units.get(
             where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas", "documents"]
         )
@@ -265,11 +305,19 @@ class ChunkStore:
         self.files.delete(ids=[source])
 
     def generation(self) -> int:
-        """Bumped after every ingest that changed something; readers refresh caches on change."""
+        """Bumped after every ingest that changed something; readers refresh caches on change.
+
+        It lives in the server's (or the directory's) collection metadata, so every process sharing
+        the store sees another's ingest. A rebuild starts its new store one past the old one's
+        value, so a switch of store (``follow_pointer``) is always a change of generation too.
+        """
+        self.follow_pointer()
         metadata = self.client.get_collection(self.files.name, embedding_function=None).metadata or {}
         return int(metadata.get("generation", 0))
 
     def bump_generation(self) -> int:
-        value = self.generation() + 1
+        return self.set_generation(self.generation() + 1)
+
+    def set_generation(self, value: int) -> int:
         self.files.modify(metadata={"generation": value})
         return value

@@ -56,12 +56,20 @@ class HybridSearcher:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.snapshots = SnapshotCache(store, check_seconds)
-        self.vectorstore = Chroma(
-            client=store.client,
-            collection_name=store.chunk_collection_name,
-            embedding_function=embeddings,
-            create_collection_if_not_exists=False,
-        )
+        self._vectorstore: Chroma | None = None
+
+    @property
+    def vectorstore(self) -> Chroma:
+        """LangChain's view of the chunk collection; re-made when a rebuild swapped the store."""
+        name = self.store.chunk_collection_name
+        if self._vectorstore is None or self._vectorstore._collection_name != name:
+            self._vectorstore = Chroma(
+                client=self.store.client,
+                collection_name=name,
+                embedding_function=self.embeddings,
+                create_collection_if_not_exists=False,
+            )
+        return self._vectorstore
 
     def _dense_chunks(self, vector: list[float], n: int) -> dict[str, float]:
         hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=n)
