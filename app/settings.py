@@ -68,7 +68,15 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("not-needed")
     openai_timeout_s: float = 60.0
     llamacpp_model_path: Path | None = None
+    llamacpp_n_ctx: int = 2048
+    llamacpp_threads: int = 0  # 0: llama-cpp-python's default (half the cores)
+    llamacpp_timeout_s: float = 60.0
     llm_max_tokens: int = 300
+    llm_temperature: float = 0.0
+    # A generated sentence is kept only when the passage it cites shares this much of its content
+    # terms and has a sentence at least this similar (tuned on the eval dev split: evals/calibrate_support.py).
+    support_min_overlap: float = 0.5
+    support_min_similarity: float = 0.45
 
     # --- UI --------------------------------------------------------------------------
     host: str = "127.0.0.1"
