@@ -148,6 +148,10 @@ class GenerativeBackend(Runnable[Retrieved, Answer]):
             yield from self._fall_back(extractive, failed.reason, run)
             return
         except Exception as exc:  # noqa: BLE001 - any model/server failure becomes a fallback reason
+            if run is not None and not run.reply.strip() and "no generation chunks" in str(exc).casefold():
+                # LangChain raises this when a model streams nothing at all
+                yield from self._fall_back(extractive, "empty_reply: the model returned no text", run)
+                return
             if run is None or not run.kept:
                 logger.warning("%s backend failed, falling back: %s", self.name, exc)
                 yield from self._fall_back(extractive, failure_reason(exc), run)

@@ -38,7 +38,8 @@ _INSTRUCTION = re.compile(
     ),
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+# A sentence runs to . ! ? followed by white space (so "![x](http://1.2.3.4/)" stays whole) or a newline.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?![\s.!?]|$))*(?:[.!?]+|\n|$)")
 
 
 def looks_like_instruction(text: str) -> bool:
