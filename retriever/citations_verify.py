@@ -134,7 +134,7 @@ class SupportChecker:
 
     def check(self, sentence: ParsedSentence, vector: Sequence[float]) -> Support:
         """Supported by the cited passages, or (uncited) by the single passage that fits best."""
-        sentence_terms = frozenset(terms(sentence.text))
+        sentence_terms = frozenset(terms(sentence.claim))
         if not sentence_terms:
             return Support(sentence, False, "no_content")
         v = _unit_vector(vector)
@@ -158,7 +158,8 @@ class SupportChecker:
         similarities = np.stack([u.vector for u in units]) @ v
         overlap = len(sentence_terms & frozenset().union(*(u.terms for u in units))) / len(sentence_terms)
         similarity = float(similarities.max())
-        missing = numbers_in(sentence.text) - frozenset().union(*(u.numbers for u in units))
+        claimed = numbers_in(sentence.claim)
+        missing = claimed - frozenset().union(*(u.numbers for u in units))
         verdict = Support(sentence, False, "ok", round(overlap, 4), round(similarity, 4))
         if missing:
             verdict.reason = "numbers"
@@ -168,16 +169,19 @@ class SupportChecker:
             verdict.reason = "similarity"
         else:
             verdict.supported = True
-            verdict.quotes = _quotes(units, similarities, sentence_terms)
+            verdict.quotes = _quotes(units, similarities, sentence_terms, claimed)
         return verdict
 
 
-def _quotes(units: list[EvidenceUnit], similarities: np.ndarray, sentence_terms: frozenset[str]) -> list[EvidenceUnit]:
-    """Per passage, the unit that best supports the sentence (similarity and term overlap mixed)."""
+def _quotes(
+    units: list[EvidenceUnit], similarities: np.ndarray, sentence_terms: frozenset[str], numbers: frozenset[str]
+) -> list[EvidenceUnit]:
+    """Per passage, the unit that best supports the sentence: similar, sharing its terms and numbers."""
     best: dict[int, tuple[float, EvidenceUnit]] = {}
     for unit, similarity in zip(units, similarities, strict=True):
         shared = len(sentence_terms & unit.terms) / len(sentence_terms)
-        score = 0.5 * float(similarity) + 0.5 * shared
+        stated = len(numbers & unit.numbers) / len(numbers) if numbers else 0.0
+        score = 0.5 * float(similarity) + 0.5 * shared + 0.5 * stated
         if shared > 0 and (unit.number not in best or score > best[unit.number][0]):
             best[unit.number] = (score, unit)
     if not best:  # supported through similarity alone: quote the closest unit

@@ -53,8 +53,9 @@ class ParsedSentence:
     new_line: bool = False
 
     @property
-    def is_list_item(self) -> bool:
-        return bool(_BULLET.match(self.text))
+    def claim(self) -> str:
+        """The text to verify: without a list bullet or item number ("1. ", "- ")."""
+        return _BULLET.sub("", self.text, count=1)
 
 
 def marker_numbers(group: str) -> list[int]:
@@ -84,7 +85,8 @@ def _absorb_markers(line: str, pos: int) -> int:
 
 def _line_spans(line: str, base: int) -> list[tuple[int, int]]:
     spans, start = [], 0
-    for end_mark in _END.finditer(line):
+    bullet = _BULLET.match(line)  # "1. item" starts a list item, it does not end a sentence
+    for end_mark in _END.finditer(line, bullet.end() if bullet else 0):
         end = _absorb_markers(line, end_mark.end())
         rest = line[end:]
         if not rest.strip() or not rest[0].isspace() or _OPEN_BRACKET.match(rest):

@@ -83,3 +83,10 @@ def test_streamed_cuts_equal_the_final_cut(reply):
 )
 def test_abstentions_are_recognised(text, expected):
     assert is_abstention(text) is expected
+
+
+def test_numbered_list_items_are_items_not_sentence_ends():
+    _, first, second = parse_reply("Topics:\n1. Six new members joined [2]\n2. A roadmap was published", passages=3)
+    assert (first.text, first.cited, first.new_line) == ("1. Six new members joined", (2,), True)
+    assert first.claim == "Six new members joined"
+    assert second.claim == "A roadmap was published"
