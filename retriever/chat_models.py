@@ -72,7 +72,7 @@ class LlamaCppChatModel(BaseChatModel):
             stream = self._load().create_chat_completion(
                 messages=chat,
                 stream=True,
-                max_tokens=self.max_tokens,
+                max_tokens=int(kwargs.get("max_tokens", self.max_tokens)),
                 temperature=self.temperature,
                 stop=stop,
             )

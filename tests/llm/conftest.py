@@ -82,6 +82,17 @@ def llm_corpus(tiny_corpus: Path) -> Path:
     return tiny_corpus
 
 
+@pytest.fixture(scope="module")
+def llm_corpus_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same corpus, once per module (for tests that share a store built with MiniLM)."""
+    from tests.conftest import TINY_DOCS
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    for name, text in {**TINY_DOCS, "widget-news.md": EVIL_DOC}.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    return corpus
+
+
 @pytest.fixture
 def make_service(llm_corpus: Path, fake_store_factory, bow) -> Callable[..., QAService]:
     """A service over the tiny corpus whose ``openai`` backend uses the given chat model."""
