@@ -21,6 +21,7 @@ used costs nothing and a missing model or package becomes a fallback reason, not
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
@@ -116,13 +117,14 @@ class GenerativeBackend(Runnable[Retrieved, Answer]):
         self.name = name
         self._factory = chat_model
         self._model: BaseChatModel | None = None
+        self._model_lock = threading.Lock()
         self.embeddings = embeddings
         self.load_units = load_units
         self.fallback = fallback
         self.options = options
 
     # --- Runnable -------------------------------------------------------------------------
-    def invoke(self, input: Retrieved, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:  # noqa: A002
+    def invoke(self, input: Retrieved, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
         """The final ``Answer`` of ``stream_answer`` (one code path for both)."""
         answer: Answer | None = None
         for piece in self.stream_answer(input):
@@ -163,10 +165,11 @@ class GenerativeBackend(Runnable[Retrieved, Answer]):
 
     # --- steps ------------------------------------------------------------------------------
     def model(self) -> BaseChatModel:
-        """The chat model, built on first use."""
-        if self._model is None:
-            self._model = self._factory()
-        return self._model
+        """The chat model, built on first use (once, even when the UI asks several questions at once)."""
+        with self._model_lock:
+            if self._model is None:
+                self._model = self._factory()
+            return self._model
 
     def _start(self, found: Retrieved) -> _Run:
         passages = select_passages(found.passages, self.options.context_chars)
