@@ -104,15 +104,15 @@ def record(components: Any, backend: str, items: list[Item], path: Path) -> dict
     """Ask the real model once per item (skipping replies already in ``path``)."""
     replies: dict[str, str] = json.loads(path.read_text()) if path.is_file() else {}
     real = components.service.backends[backend].model()
-    recorder = RecordingChat(inner=real, replies=replies)
+    recorder = RecordingChat(inner=real, replies=replies)  # pydantic copies the dict: use recorder.replies
     components.service.backends["record"] = _backend(components, backend, recorder, 0.0, 0.0)
     for i, item in enumerate(items, start=1):
-        if item.question in replies:
+        if item.question in recorder.replies:
             continue
         components.service.ask(item.question, backend="record")
-        path.write_text(json.dumps(replies, indent=1, ensure_ascii=False))
+        path.write_text(json.dumps(recorder.replies, indent=1, ensure_ascii=False))
         logger.info("recorded %d/%d", i, len(items))
-    return replies
+    return recorder.replies
 
 
 def score_grid(components: Any, items: list[Item], replies: dict[str, str]) -> list[dict[str, float]]:
