@@ -115,10 +115,16 @@ def record(components: Any, backend: str, items: list[Item], path: Path) -> dict
     return recorder.replies
 
 
-def score_grid(components: Any, items: list[Item], replies: dict[str, str]) -> list[dict[str, float]]:
+def score_grid(
+    components: Any,
+    items: list[Item],
+    replies: dict[str, str],
+    overlaps: tuple[float, ...] = OVERLAPS,
+    similarities: tuple[float, ...] = SIMILARITIES,
+) -> list[dict[str, float]]:
     """Answer accuracy and generated share for every threshold pair."""
     rows = []
-    for overlap, similarity in itertools.product(OVERLAPS, SIMILARITIES):
+    for overlap, similarity in itertools.product(overlaps, similarities):
         components.service.backends["replay"] = _backend(
             components, "replay", ReplayChat(replies=replies), overlap, similarity
         )
@@ -145,12 +151,18 @@ def best(rows: list[dict[str, float]]) -> dict[str, float]:
     return max(rows, key=lambda r: (r["accuracy"], r["min_overlap"] + r["min_similarity"]))
 
 
+def _floats(text: str) -> tuple[float, ...]:
+    return tuple(float(x) for x in text.split(","))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("dataset", type=Path)
     parser.add_argument("--backend", default="openai")
     parser.add_argument("--split", default="dev")
     parser.add_argument("--replies", type=Path, required=True, help="JSON cache of the model's raw replies")
+    parser.add_argument("--overlaps", type=_floats, default=OVERLAPS, help="grid, e.g. 0.5,0.6,0.7")
+    parser.add_argument("--similarities", type=_floats, default=SIMILARITIES, help="grid, e.g. 0.5,0.6,0.7")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "openai", "chromadb", "sentence_transformers", "retriever.generative"):
@@ -162,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     components = Components(Settings())
     items = [i for i in load_dataset(args.dataset).only_split(args.split).items if not i.conversation]
     replies = record(components, args.backend, items, args.replies)
-    rows = score_grid(components, items, replies)
+    rows = score_grid(components, items, replies, args.overlaps, args.similarities)
     choice = best(rows)
     sys.stdout.write(json.dumps({"grid": rows, "best": choice}, indent=1) + "\n")
     sys.stdout.write(

@@ -56,8 +56,8 @@ def numbers_in(text: str) -> frozenset[str]:
 class SupportThresholds:
     """Minimum lexical overlap and embedding similarity for a sentence to count as supported."""
 
-    min_overlap: float = 0.5
-    min_similarity: float = 0.45
+    min_overlap: float = 1.0
+    min_similarity: float = 0.9
 
 
 @dataclass(frozen=True)
