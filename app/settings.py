@@ -76,7 +76,17 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr = SecretStr("not-needed")
     openai_timeout_s: float = 60.0
     llamacpp_model_path: Path | None = None
+    llamacpp_n_ctx: int = 2048
+    llamacpp_threads: int = 0  # 0: llama-cpp-python's default (half the cores)
+    llamacpp_timeout_s: float = 60.0
     llm_max_tokens: int = 300
+    llm_temperature: float = 0.0
+    # A generated sentence is kept only when the passage it cites shares this much of its content
+    # terms and has a sentence at least this similar. Tuned on the eval dev split with SmolLM2-135M
+    # (evals/calibrate_support.py): accuracy rose monotonically with strictness, so a tiny model is
+    # only trusted when it (nearly) quotes; re-run the calibration for a stronger model.
+    support_min_overlap: float = 1.0
+    support_min_similarity: float = 0.9
 
     # --- UI --------------------------------------------------------------------------
     host: str = "127.0.0.1"

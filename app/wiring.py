@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable
+
 from app.settings import Settings
 from ingest.chunking import ChunkingParams
 from ingest.clients import forget_cached_clients, http_client, persistent_client
@@ -21,9 +24,11 @@ from ingest.location import ServerLocation, StoreLocation
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.report import IngestReport
 from ingest.store import ChunkStore, Fingerprint, StoreMissingError
+from retriever.citations_verify import SupportThresholds
 from retriever.evidence import Weights
+from retriever.generative import Fallback, GenerationOptions, GenerativeBackend
 from retriever.search import HybridSearcher
-from retriever.service import QAService, ServiceOptions
+from retriever.service import QAService, Retrieved, ServiceOptions
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +91,64 @@ def service_options(settings: Settings) -> ServiceOptions:
         abstain_threshold=settings.abstain_threshold,
         weights=weights,
     )
+
+
+def generation_options(settings: Settings, timeout_s: float) -> GenerationOptions:
+    return GenerationOptions(
+        context_chars=settings.context_chars,
+        timeout_s=timeout_s,
+        thresholds=SupportThresholds(settings.support_min_overlap, settings.support_min_similarity),
+    )
+
+
+def openai_chat_model(settings: Settings) -> BaseChatModel:
+    """Any OpenAI-compatible server (vLLM, llama.cpp's server, LM Studio, Ollama, …)."""
+    from langchain_openai import ChatOpenAI  # optional: the `openai` / `local-llm` extras
+
+    return ChatOpenAI(
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        api_key=settings.openai_api_key,
+        timeout=settings.openai_timeout_s,
+        max_retries=0,  # a dead local server should fall back at once, not after backoff
+        temperature=settings.llm_temperature,
+        max_tokens=settings.llm_max_tokens,
+    )
+
+
+def llamacpp_chat_model(settings: Settings) -> BaseChatModel:
+    """A GGUF file run in this process by llama-cpp-python (the `local-llm` extra)."""
+    from retriever.chat_models import LlamaCppChatModel
+
+    if settings.llamacpp_model_path is None:
+        raise FileNotFoundError("no GGUF model configured: set ISECG_QA_LLAMACPP_MODEL_PATH")
+    return LlamaCppChatModel(
+        model_path=settings.llamacpp_model_path,
+        n_ctx=settings.llamacpp_n_ctx,
+        n_threads=settings.llamacpp_threads or None,
+        max_tokens=settings.llm_max_tokens,
+        temperature=settings.llm_temperature,
+        timeout_s=settings.llamacpp_timeout_s,
+    )
+
+
+def generative_backends(settings: Settings, searcher: HybridSearcher, fallback: Fallback) -> dict[str, Runnable]:
+    """The ``openai`` and ``llamacpp`` answer backends; their chat models are built on first use."""
+    common = {"embeddings": searcher.embeddings, "load_units": searcher.store.units_for, "fallback": fallback}
+    return {
+        "openai": GenerativeBackend(
+            "openai",
+            lambda: openai_chat_model(settings),
+            options=generation_options(settings, settings.openai_timeout_s),
+            **common,
+        ),
+        "llamacpp": GenerativeBackend(
+            "llamacpp",
+            lambda: llamacpp_chat_model(settings),
+            options=generation_options(settings, settings.llamacpp_timeout_s),
+            **common,
+        ),
+    }
 
 
 @dataclass
@@ -151,7 +214,16 @@ class Components:
             rrf_k=self.settings.rrf_k,
             check_seconds=self.settings.store_check_seconds,
         )
-        return QAService(searcher, service_options(self.settings))
+        service: QAService
+
+        def extractive(found: Retrieved):
+            # Generative backends fall back to the service's own extractive answer; the service is
+            # bound below, before any question can reach this.
+            return service.extractive_answer(found)
+
+        backends = generative_backends(self.settings, searcher, extractive)
+        service = QAService(searcher, service_options(self.settings), backends=backends)
+        return service
 
     def ingest(self, paths: list[Path] | None = None, *, rebuild: bool = False, progress: bool = False) -> IngestReport:
         """Incremental ingest under the writer lock; ``rebuild`` builds beside and swaps."""

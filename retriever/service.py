@@ -129,7 +129,11 @@ class QAService:
         return answer
 
     def stream(self, question: str, history: History = (), **kwargs: Any) -> Iterator[str | Answer]:
-        """Text pieces as they are ready, then the final ``Answer``."""
+        """Text pieces as they are ready, then the final ``Answer``.
+
+        A backend runnable with a ``stream_answer(found)`` method (the generative ones) streams its
+        own pieces from the retrieved passages; any other backend's answer is cut into pieces.
+        """
         backend = kwargs.get("backend", "extractive")
         streamer = getattr(self.backends.get(backend), "stream_answer", None)
         if streamer is None:
@@ -137,7 +141,18 @@ class QAService:
             yield from _pieces(answer.answer)
             yield answer
             return
-        yield from streamer(self, question, history, **kwargs)
+        started = time.perf_counter()
+        request = {
+            "question": validate_question(question, self.options.max_question_chars),
+            "history": list(history),
+            "k": kwargs.get("k") or self.options.k,
+            "mode": kwargs.get("mode") or self.options.mode,
+            "disable": self._disabled(kwargs.get("disable", ())),
+        }
+        for piece in streamer(self._retrieve(request)):
+            if isinstance(piece, Answer):
+                piece.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
+            yield piece
 
     def search(self, query: str, *, k: int | None = None, mode: str | None = None) -> list[Passage]:
         """Ranked passages only, no answer (``isecg-qa search``)."""
