@@ -16,6 +16,21 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "corpus" / "isecg-annual-report-2020.txt"
 
+# The Answer object's contract fields (../shared/notes/contracts.md); ``id`` only in predictions.
+ANSWER_KEYS = frozenset(
+    {
+        "question",
+        "answer",
+        "abstained",
+        "citations",
+        "passages",
+        "backend",
+        "fallback_reason",
+        "rewritten_query",
+        "timings_ms",
+    }
+)
+
 TINY_DOCS = {
     "widgets.md": (
         "# Widget Programme\n\n"

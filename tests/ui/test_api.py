@@ -7,19 +7,9 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+from tests.conftest import ANSWER_KEYS
 
-ANSWER_KEYS = {
-    "question",
-    "answer",
-    "abstained",
-    "citations",
-    "passages",
-    "backend",
-    "fallback_reason",
-    "rewritten_query",
-    "timings_ms",
-}
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
