@@ -12,6 +12,8 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
 from ingest.structure import Block, SectionTracker, find_blocks, heading_text
 from ingest.units import Unit, _sentence_spans, split_units
 
@@ -28,7 +30,7 @@ class ChunkingParams:
     max_words: int = 230
     min_words: int = 40
     overlap_words: int = 25
-    version: int = 4  # bump when cleaning, chunking or unit rules change
+    version: int = 5  # bump when cleaning, chunking or unit rules change
 
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -110,19 +112,30 @@ def _block_pieces(text: str, block: Block, max_words: int) -> list[tuple[int, in
     return pieces
 
 
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
 def _word_windows(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int, int]]:
-    out, count, piece_start, pos = [], 0, None, start
-    for token in text[start:end].split():
-        token_start = text.index(token, pos)
-        pos = token_start + len(token)
-        if piece_start is None:
-            piece_start = token_start
-        count += 1
-        if count == max_words:
-            out.append((piece_start, pos, count))
-            piece_start, count = None, 0
-    if piece_start is not None:
-        out.append((piece_start, pos, count))
+    """A run with no sentence end (a flattened table, a 50 MB line) cut into ``max_words`` windows.
+
+    LangChain's recursive splitter does the cutting, preferring line breaks, then semicolons and
+    commas, then spaces; separators stay attached, so every piece is an exact slice of ``text``
+    and is found again by a forward-only search (linear over the whole run).
+    """
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=max_words,
+        chunk_overlap=0,
+        length_function=_word_count,
+        separators=["\n", "; ", ", ", " "],
+        keep_separator="end",
+        strip_whitespace=True,
+    )
+    out, pos = [], start
+    for piece in splitter.split_text(text[start:end]):
+        piece_start = text.index(piece, pos, end)
+        pos = piece_start + len(piece)
+        out.append((piece_start, pos, _word_count(piece)))
     return out
 
 

@@ -217,9 +217,11 @@ class Ingestor:
             len(record.retired),
         )
         if todo:
-            chunk_vectors = self.embeddings.embed_documents([f"{c.header()}\n\n{c.text}" for c in todo])
-            unit_vectors = self.embeddings.embed_documents([u.text for c in todo for u in c.units])
-            self.store.upsert(todo, chunk_vectors, unit_vectors)
+            # one call for chunks and units: the model batches (and length-sorts) across both, which
+            # matters for small files whose dozen chunks alone would make an inefficient batch
+            texts = [f"{c.header()}\n\n{c.text}" for c in todo] + [u.text for c in todo for u in c.units]
+            vectors = self.embeddings.embed_documents(texts)
+            self.store.upsert(todo, vectors[: len(todo)], vectors[len(todo) :])
         if record.retired:
             self.store.delete(record.retired)
         record.status, record.retired = "complete", []

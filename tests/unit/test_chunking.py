@@ -119,3 +119,16 @@ def test_one_enormous_line_is_cut_by_words():
     text = "word " * 5000
     spans = plan_chunks(text, ChunkingParams())
     assert len(spans) >= 5000 // ChunkingParams().max_words
+
+
+def test_a_run_without_sentence_ends_is_cut_between_entries_and_kept_exact():
+    """A flattened table with no full stops: windows end at a separator, never mid-entry."""
+    entries = [f"Agency {i} of the Country {i} (AG{i})" for i in range(200)]  # 7 words each
+    text = "; ".join(entries)
+    params = ChunkingParams(target_words=40, max_words=60, min_words=10, overlap_words=0)
+    spans = plan_chunks(text, params)
+    assert len(spans) > 1
+    for start, end, _ in spans:
+        piece = text[start:end]
+        assert len(piece.split()) <= params.max_words
+        assert piece.startswith("Agency") and piece.rstrip(";").endswith(")")
