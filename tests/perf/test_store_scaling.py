@@ -9,6 +9,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from ingest.embedding import embed_by_length
 from ingest.embedding_cache import EmbeddingCache
 from ingest.location import ServerLocation
 from ingest.pipeline import IngestOptions, Ingestor
@@ -17,11 +18,23 @@ from ingest.pipeline import IngestOptions, Ingestor
 class Recorder:
     def __init__(self) -> None:
         self.seen: list[str] = []
+        self.calls: list[list[str]] = []
         self.fake = DeterministicFakeEmbedding(size=8)
 
     def __call__(self, texts: list[str]) -> list[list[float]]:
         self.seen.extend(texts)
+        self.calls.append(texts)
         return self.fake.embed_documents(texts)
+
+
+def test_texts_are_embedded_in_groups_of_similar_length_and_returned_in_order():
+    texts = ["chunk " * 40, "short one", "chunk two " * 25, "a sentence of middling size", "x"]
+    encode = Recorder()
+    vectors = embed_by_length(texts, encode)
+    assert vectors == [encode.fake.embed_query(t) for t in texts]
+    assert len(encode.calls) > 1
+    for call in encode.calls:  # no call pads a short sentence to chunk length
+        assert max(map(len, call)) <= 2 * max(16, min(map(len, call)))
 
 
 def test_cache_embeds_each_distinct_text_once_and_keeps_order():
