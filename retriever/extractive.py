@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from retriever.evidence import ScoredUnit
+from retriever.evidence import ScoredUnit, value_match
 from retriever.query import QueryPlan
 from retriever.records import Citation, Passage
 
@@ -46,9 +46,24 @@ class Neighbourhood:
     next_chunk: Callable[[str], str | None]
 
 
+# "More documents can be found at …", "see the webpage": a sentence pointing elsewhere says nothing
+_POINTER = re.compile(
+    r"\b(?:can be (?:found|accessed|downloaded)|(?:is|are) available (?:at|on|from)|for more information|"
+    r"click|visit (?:the|our))\b",
+    re.I,
+)
+
+
+def _is_pointer(unit: ScoredUnit) -> bool:
+    """A sentence whose only content is where to look ("… was completed in 2019 and is available
+    on the website" carries a date, so it stays)."""
+    has_value = value_match("numeric", unit.text) or value_match("date", unit.text)
+    return bool(_POINTER.search(unit.text)) and not has_value
+
+
 def _answerable(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
-    """Section headings locate passages but never answer on their own."""
-    return [u for u in scored if u.kind != "heading"]
+    """Section headings locate passages and pointer sentences send readers away: neither answers."""
+    return [u for u in scored if u.kind != "heading" and not _is_pointer(u)]
 
 
 def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
@@ -181,23 +196,40 @@ def _similar(a: ScoredUnit, b: ScoredUnit) -> bool:
     return bool(union) and len(a.terms & b.terms) / len(union) > 0.6
 
 
-def _pick_summary(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
-    """Key sentences of the best-matching passage, in reading order.
+def _section_anchor(scored: Sequence[ScoredUnit]) -> ScoredUnit | None:
+    """A heading matching the question about as well as its best sentence names the section asked
+    about ("Sum up the technology and gap assessment work" → "Technology and Gap Assessment")."""
+    best = next((u for u in scored if u.kind != "heading"), None)
+    for unit in scored[:5]:
+        if best and unit.kind == "heading" and unit.score >= 0.9 * best.score and not _is_pointer(unit):
+            return unit
+    return None
+
+
+def _pick_summary(
+    scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int, anchor: ScoredUnit | None = None
+) -> list[ScoredUnit]:
+    """Key sentences of the best-matching passage (or of the section whose heading matches), in
+    reading order.
 
     An overview question is usually about one section; its passage's own sentences summarise it
     better than the best sentences scattered over the corpus. Weak sentences go first when the
     passage is longer than the answer may be; a short passage is topped up from the next best.
     """
     top = scored[0]
-    pool = [u for u in near.units_of(top.chunk_id) if u.kind in ("sentence", "line") and u.score >= 0.6 * top.score]
+    pool = [
+        u
+        for u in near.units_of((anchor or top).chunk_id)
+        if u.kind in ("sentence", "line") and u.score >= 0.5 * top.score and not _is_pointer(u)
+    ]
     chosen = _fit(pool, limit)
     if len(chosen) < 3:
         extra = [
             u
             for u in scored[1:12]
             if u.kind in ("sentence", "line")
-            and u.chunk_id != top.chunk_id
-            and u.score >= 0.75 * top.score
+            and u.chunk_id != (anchor or top).chunk_id
+            and u.score >= 0.65 * top.score
             and not any(_similar(u, c) for c in chosen)
         ]
         chosen = chosen + _fit(extra, limit - sum(len(u.text) + 6 for u in chosen))[: 4 - len(chosen)]
@@ -222,7 +254,7 @@ def select_units(
     if plan.kind == "list":
         return _pick_list(candidates, near, LONG_LIMIT)
     if plan.kind == "summary":
-        return _pick_summary(candidates, near, LONG_LIMIT)
+        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored))
     return _pick_sentences(candidates, weights, near, SHORT_LIMIT)
 
 

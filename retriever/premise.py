@@ -10,20 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retriever.evidence import ScoredUnit
+from retriever.evidence import ScoredUnit, value_match
 from retriever.tokenize import stem, terms
 
 PREMISE_NOTE = "The reports do not support the premise of this question; they say:"
 
 _PAIRS = [
     ("shrink", "grow"),
-    ("shrink", "increas"),
+    ("shrink", "increase"),
     ("shrink", "expand"),
     ("shrank", "grew"),
     ("shrunk", "grown"),
-    ("decreas", "increas"),
+    ("decrease", "increase"),
     ("declin", "grow"),
-    ("reduc", "increas"),
+    ("reduc", "increase"),
     ("fewer", "more"),
     ("smaller", "larger"),
     ("leav", "join"),
@@ -37,7 +37,7 @@ _PAIRS = [
     ("stop", "continu"),
     ("abandon", "continu"),
     ("end", "continu"),
-    ("cancel", "releas"),
+    ("cancel", "release"),
     ("cancel", "continu"),
     ("halt", "continu"),
     ("paus", "continu"),
@@ -49,7 +49,7 @@ _PAIRS = [
     ("dissolv", "establish"),
     ("reject", "approv"),
     ("fail", "complet"),
-    ("oppos", "support"),
+    ("oppose", "support"),
     ("mandatori", "option"),
     ("compulsori", "option"),
     ("requir", "option"),
@@ -89,4 +89,22 @@ def contradicting_units(
         return []
     # the premise is refuted: gather the strongest statements of the opposite, a little deeper
     deeper = [u for u in answerable[:15] if u.terms & opposite and u not in against and u.score >= 0.6 * top[0].score]
-    return (against + deeper)[:2]
+    return _corrections(against, deeper)
+
+
+def _corrections(against: list[ScoredUnit], deeper: list[ScoredUnit], limit: int = 900) -> list[ScoredUnit]:
+    """Up to three correcting statements that fit in ``limit`` characters.
+
+    The best contradiction comes first; the rest prefer statements with a figure in them ("rose
+    by six, to 26"), because a user told their premise is wrong wants the concrete facts.
+    """
+    rest = against[1:] + deeper
+    rest.sort(key=lambda u: (-value_match("numeric", u.text), -u.score))
+    chosen: list[ScoredUnit] = []
+    size = 0
+    for unit in against[:1] + rest:
+        if len(chosen) == 3 or size + len(unit.text) + 6 > limit:
+            break
+        chosen.append(unit)
+        size += len(unit.text) + 6
+    return chosen

@@ -90,3 +90,30 @@ def test_second_sentence_only_when_it_covers_missing_terms():
     assert [u.n for u in select_units(plan, _ranked(), weights, NEAR)] == [4]
     chosen = select_units(plan, _ranked(), {"organis": 1.0}, NEAR)
     assert [u.n for u in chosen] == [4]
+
+
+def _loose(chunk: str, n: int, text: str, score: float, kind: str = "sentence") -> ScoredUnit:
+    """A unit whose offsets do not matter (selection only)."""
+    return ScoredUnit(chunk, n, text, 0, len(text), kind, score, 0.0, 0.0, score, frozenset(terms(text)))
+
+
+def test_a_pointer_sentence_never_answers_but_a_dated_one_does():
+    pointer = _loose("c2", 0, "More documents and papers can be found at the Publications page.", 0.9)
+    dated = _loose("c2", 1, "The portfolio was completed in December 2019 and is available on the website.", 0.8)
+    chosen = select_units(_plan("factoid"), [pointer, dated], {}, NEAR)
+    assert [u.text for u in chosen] == [dated.text]
+
+
+def test_a_summary_follows_the_section_whose_heading_matches():
+    elsewhere = _loose("c9", 3, "A stray sentence on another page mentions the topic in passing.", 0.70)
+    heading = _loose("c5", 0, "Technology and Gap Assessment", 0.68, "heading")
+    section = [
+        heading,
+        _loose("c5", 1, "The group reviewed its technology portfolio during the year.", 0.55),
+        _loose("c5", 2, "The gap analysis looked at autonomy, resources and nuclear power.", 0.60),
+    ]
+    by_chunk = {"c5": section, "c9": [elsewhere]}
+    near = Neighbourhood(units_of=lambda cid: by_chunk[cid], next_chunk=lambda _: None)
+    ranked = sorted([elsewhere, *section], key=lambda u: -u.score)
+    chosen = select_units(_plan("summary"), ranked, {}, near)
+    assert [(u.chunk_id, u.n) for u in chosen][:2] == [("c5", 1), ("c5", 2)]
