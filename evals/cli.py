@@ -12,6 +12,7 @@ from typing import Any
 from evals.dataset import Dataset, DatasetError, load_dataset
 from evals.report import metrics_table, write_report
 from evals.runner import RunConfig, abstention_curve, run, summarize
+from retriever.service import FEATURES
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -43,6 +44,22 @@ def parse_config(name: str, backend: str, k: int | None) -> RunConfig:
     return RunConfig(name=name, mode=mode, backend=chosen, k=k, disable=tuple(disable))
 
 
+def check_config(config: RunConfig, backends: list[str]) -> None:
+    """Refuse a misspelt configuration before anything runs (it would otherwise score zero)."""
+    from app.cli import CliError
+
+    unknown = [f"no-{step}" for step in config.disable if step not in FEATURES]
+    if config.backend not in backends:
+        unknown.insert(0, config.backend)
+    if unknown:
+        parts = [*MODES, *backends, *(f"no-{step}" for step in FEATURES)]
+        raise CliError(
+            f"unknown part {', '.join(map(repr, unknown))} in configuration {config.name!r}; "
+            f"join these with '+': {', '.join(parts)}",
+            2,
+        )
+
+
 def _load(paths: list[Path], split: str | None) -> Dataset:
     merged = Dataset("+".join(p.stem for p in paths))
     for path in paths:
@@ -62,9 +79,11 @@ def run_eval_command(args: argparse.Namespace, components: Callable[[argparse.Na
     backend = args.backend or built.settings.backend
     names = args.compare.split(",") if args.compare else [args.mode or "default"]
     progress = sys.stderr.isatty() and not args.json
+    configs = [parse_config(name.strip(), backend, args.k) for name in names]
+    for config in configs:
+        check_config(config, list(built.service.backends))
     results: dict[str, dict] = {}
-    for name in names:
-        config = parse_config(name.strip(), backend, args.k)
+    for config in configs:
         predictions, scores = run(built.service, dataset, config, progress=progress)
         summary = summarize(scores)
         results[config.name] = summary

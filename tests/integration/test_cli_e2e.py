@@ -63,3 +63,14 @@ def test_search_prints_ranked_passages(env):
     passages = json.loads(done.stdout)
     assert passages[0]["source"] == "gadgets.txt"
     assert passages[0]["rank"] == 1
+
+
+def test_a_misspelt_compare_configuration_is_refused_before_running(env, tmp_path):
+    dataset = tmp_path / "d.jsonl"
+    item = {"id": "a", "type": "numeric", "question": "How many gadgets?", "answers": ["412"], "evidence": []}
+    dataset.write_text(json.dumps(item) + "\n")
+    assert _cli(["ingest"], env).returncode == 0
+    done = _cli(["eval", str(dataset), "--compare", "hybrid,hybrid-no-rerank"], env)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "'hybrid-no-rerank'" in done.stderr and "no-rerank" in done.stderr
+    assert done.stdout == ""  # nothing ran, not even the valid configuration
