@@ -25,6 +25,21 @@ from langchain_core.embeddings import Embeddings
 
 from bench.common import SIZES, WORK_DIR, corpus, corpus_stats, table, write_result
 
+COLUMNS = [
+    "size",
+    "backend",
+    "chunks",
+    "texts_embedded",
+    "distinct_texts",
+    "raw_chunks_per_s",
+    "pipeline_chunks_per_s",
+    "overhead",
+    "non_embedding_share",
+    "per_file_calls_penalty",
+    "pipeline_cached_chunks_per_s",
+    "cache_speedup",
+]
+
 
 class RecordingEmbeddings(Embeddings):
     """Passes through to the model and remembers what it was asked to embed, and for how long."""
@@ -114,21 +129,7 @@ def main() -> None:
     parser.add_argument("--name", default="ingest")
     args = parser.parse_args()
     results = [run(size, args.backend) for size in args.sizes]
-    columns = [
-        "size",
-        "backend",
-        "chunks",
-        "texts_embedded",
-        "distinct_texts",
-        "raw_chunks_per_s",
-        "pipeline_chunks_per_s",
-        "overhead",
-        "non_embedding_share",
-        "per_file_calls_penalty",
-        "pipeline_cached_chunks_per_s",
-        "cache_speedup",
-    ]
-    print(table(results, columns))
+    print(table(results, COLUMNS))
     print(write_result(args.name, {"results": results}))
 
 

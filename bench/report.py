@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from bench.common import RESULTS_DIR, table
+from bench.ingest_bench import COLUMNS
 from bench.query_bench import rows_of
 
 
@@ -26,24 +27,8 @@ def ingest_section(result: dict[str, Any]) -> str:
     for r in result["results"]:
         r.setdefault("non_embedding_share", round(1 - r["pipeline_embed_s"] / r["pipeline_s"], 3))
         r.setdefault("per_file_calls_penalty", round(r["pipeline_embed_s"] / r["raw_s"] - 1, 3))
-    columns = [
-        "size",
-        "backend",
-        "chunks",
-        "texts_embedded",
-        "distinct_texts",
-        "raw_s",
-        "pipeline_s",
-        "pipeline_embed_s",
-        "pipeline_cached_s",
-        "raw_chunks_per_s",
-        "pipeline_chunks_per_s",
-        "overhead",
-        "non_embedding_share",
-        "per_file_calls_penalty",
-        "pipeline_cached_chunks_per_s",
-        "cache_speedup",
-    ]
+    seconds = ["raw_s", "pipeline_s", "pipeline_embed_s", "pipeline_cached_s"]
+    columns = COLUMNS[:5] + seconds + COLUMNS[5:]
     return table(result["results"], columns) + "\n\n" + machine_line(result)
 
 

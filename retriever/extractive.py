@@ -19,6 +19,7 @@ from retriever.query import QueryPlan
 from retriever.records import Citation, Passage
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
+# Answer lengths from the eval contract (contracts.md): 400 characters, 1,000 for lists and summaries.
 SHORT_LIMIT = 400
 LONG_LIMIT = 1000
 

@@ -33,6 +33,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from retriever.citations_verify import CitationBook, Evidence, Support, SupportChecker, SupportThresholds
+from retriever.extractive import LONG_LIMIT, SHORT_LIMIT
 from retriever.markers import RawSentence, complete_sentences, is_abstention, parse_sentence
 from retriever.output_filter import corpus_urls, strip_untrusted_markup
 from retriever.prompting import build_messages, select_passages
@@ -41,10 +42,8 @@ from retriever.service import Retrieved
 
 logger = logging.getLogger(__name__)
 
-# The answer-length rule of the eval contract (contracts.md): 400 characters, 1,000 for lists and
-# summaries. A generated answer is cut at the sentence that would cross it.
-SHORT_LIMIT = 400
-LONG_LIMIT = 1000
+# The answer-length rule (SHORT_LIMIT, LONG_LIMIT) is the extractive answerer's; a generated answer
+# is cut at the sentence that would cross it.
 
 UnitLoader = Callable[[Sequence[str]], dict[str, Any]]
 Fallback = Callable[[Retrieved], Answer]

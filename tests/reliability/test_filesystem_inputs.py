@@ -76,14 +76,6 @@ def run(tmp_path_factory, components_factory):
     return components, report, base
 
 
-@pytest.fixture
-def good(run):
-    components, report, _ = run
-    assert report["good.txt"].status == "added"
-    assert_retrievable(components, "okapicanary")
-    return components, report
-
-
 @pytest.mark.parametrize(
     ("name", "reason"),
     [

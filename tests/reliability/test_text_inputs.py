@@ -63,14 +63,6 @@ def run(tmp_path_factory, components_factory, listener):
     return components, by_path(components.ingest()), base
 
 
-@pytest.fixture
-def good(run):
-    components, report, _ = run
-    assert report["good.txt"].status == "added"
-    assert_retrievable(components, "okapicanary")
-    return components, report
-
-
 def _stored(components) -> tuple[list[str], list[dict]]:
     documents, metadatas = [], []
     store = components.service.searcher.store
