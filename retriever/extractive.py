@@ -45,6 +45,7 @@ class Neighbourhood:
 
     units_of: UnitLoader
     next_chunk: Callable[[str], str | None]
+    previous_chunk: Callable[[str], str | None] = lambda _: None
 
 
 # "More documents can be found at …", "see the webpage": a sentence pointing elsewhere says nothing
@@ -86,11 +87,48 @@ def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[Sco
     return out
 
 
+# "This call led to …", "It describes …": the sentence leans on the one before it for its subject
+_ANAPHORIC = re.compile(r"^(?:this|these|that|those|it|its|they|their|such|the latter|the former)\b", re.I)
+
+
+def _with_antecedent(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """A sentence opening with "This …"/"It …" quoted with the sentence it refers back to.
+
+    Quoted alone, "This call led to the establishment of ISECG" never says which call; the
+    previous sentence of the same passage does.
+    """
+    if unit.kind != "sentence" or not _ANAPHORIC.match(unit.text):
+        return [unit]
+    pair = _preceding(unit, near)
+    if pair is None or pair[0].kind != "sentence" or len(pair[0].text) + len(unit.text) + 8 > limit:
+        return [unit]
+    return list(pair)
+
+
+def _preceding(unit: ScoredUnit, near: Neighbourhood) -> tuple[ScoredUnit, ScoredUnit] | None:
+    """The unit before ``unit`` and ``unit`` itself, both from one passage (one citation).
+
+    A chunk's first sentence is often the overlap with the previous chunk, where the same sentence
+    has its antecedent in front of it; otherwise the previous chunk's last unit precedes it.
+    """
+    own = {u.n: u for u in near.units_of(unit.chunk_id)}
+    if unit.n - 1 in own:
+        return own[unit.n - 1], unit
+    previous = near.previous_chunk(unit.chunk_id)
+    units = near.units_of(previous) if previous else []
+    for i, candidate in enumerate(units[1:], start=1):
+        if candidate.text == unit.text:
+            return units[i - 1], candidate
+    return None
+
+
 def _pick_sentences(
     scored: Sequence[ScoredUnit], weights: dict[str, float], near: Neighbourhood, limit: int
 ) -> list[ScoredUnit]:
-    """The best unit, plus one that covers question terms the best one misses."""
+    """The best unit (with what it refers back to), plus one covering question terms it misses."""
     chosen = _expand_label(scored[0], near, limit)
+    if len(chosen) == 1:
+        chosen = _with_antecedent(chosen[0], near, limit)
     covered = set().union(*(u.terms for u in chosen))
     missing = {t: w for t, w in weights.items() if t not in covered}
     if sum(missing.values()) < 0.35 * (sum(weights.values()) or 1.0):

@@ -266,7 +266,11 @@ class QAService:
             return sorted(by_chunk[chunk_id], key=lambda u: u.n)
 
         snapshot = found.candidates.snapshot
-        return Neighbourhood(units_of=load, next_chunk=lambda cid: snapshot.neighbour(cid, 1))
+        return Neighbourhood(
+            units_of=load,
+            next_chunk=lambda cid: snapshot.neighbour(cid, 1),
+            previous_chunk=lambda cid: snapshot.neighbour(cid, -1),
+        )
 
 
 def _pieces(text: str, size: int = 24) -> Iterator[str]:

@@ -117,3 +117,32 @@ def test_a_summary_follows_the_section_whose_heading_matches():
     ranked = sorted([elsewhere, *section], key=lambda u: -u.score)
     chosen = select_units(_plan("summary"), ranked, {}, near)
     assert [(u.chunk_id, u.n) for u in chosen][:2] == [("c5", 1), ("c5", 2)]
+
+
+def test_a_sentence_opening_with_this_is_quoted_with_its_antecedent():
+    units = [
+        _loose("c7", 0, "The strategy called for a voluntary coordination mechanism.", 0.5),
+        _loose("c7", 1, "This call led to the establishment of the group.", 0.9),
+    ]
+    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    chosen = select_units(_plan("factoid"), [units[1], units[0]], {}, near)
+    assert [u.n for u in chosen] == [0, 1]
+
+
+def test_the_antecedent_of_a_chunks_first_sentence_comes_from_the_overlap_before_it():
+    text = "This call led to the establishment of the group."
+    earlier = [
+        _loose("c1", 0, "Fourteen agencies released the strategy.", 0.3),
+        _loose("c1", 1, "The strategy called for a voluntary coordination mechanism.", 0.5),
+        _loose("c1", 2, text, 0.85),
+    ]
+    later = [_loose("c2", 0, text, 0.9), _loose("c2", 1, "The group met twice.", 0.2)]
+    chunks = {"c1": earlier, "c2": later}
+    near = Neighbourhood(units_of=lambda cid: chunks[cid], next_chunk=lambda _: None, previous_chunk=lambda cid: "c1")
+    chosen = select_units(_plan("factoid"), [later[0], earlier[2]], {}, near)
+    assert [(u.chunk_id, u.n) for u in chosen] == [("c1", 1), ("c1", 2)]  # one passage, one citation
+
+
+def test_a_sentence_without_a_back_reference_stands_alone():
+    chosen = select_units(_plan("factoid"), _ranked(), {"organis": 1.0}, NEAR)
+    assert [u.n for u in chosen] == [4]
