@@ -37,6 +37,7 @@ class Composed:
 
 
 LISTY = ("line", "label")
+RUNNER_UP = 0.9  # share of the best score a second sentence needs (tuned on the dev split)
 
 
 @dataclass(frozen=True)
@@ -131,15 +132,30 @@ def _pick_sentences(
         chosen = _with_antecedent(chosen[0], near, limit)
     covered = set().union(*(u.terms for u in chosen))
     missing = {t: w for t, w in weights.items() if t not in covered}
-    if sum(missing.values()) < 0.35 * (sum(weights.values()) or 1.0):
-        return chosen
     size = sum(len(u.text) + 1 for u in chosen)
+    if sum(missing.values()) < 0.35 * (sum(weights.values()) or 1.0):
+        return chosen + _runner_up(scored, chosen, size, limit)
     for unit in scored[1:6]:
         gain = sum(w for t, w in missing.items() if t in unit.terms)
         if gain > 0 and unit.score >= 0.8 * scored[0].score and size + len(unit.text) + 8 <= limit:
             chosen.append(unit)
             break
     return chosen
+
+
+def _runner_up(scored: Sequence[ScoredUnit], chosen: list[ScoredUnit], size: int, limit: int) -> list[ScoredUnit]:
+    """A second sentence scoring nearly as well as the best, when the two say different things.
+
+    When two sentences are this close, the ranking cannot tell which one answers; quoting both
+    (each cited) is more useful than a coin toss, and stays within the short-answer length.
+    """
+    for unit in scored[1:4]:
+        if unit in chosen or any(_similar(unit, c) for c in chosen):
+            continue
+        if unit.score >= RUNNER_UP * scored[0].score and size + len(unit.text) + 8 <= limit:
+            return [unit]
+        break
+    return []
 
 
 def _is_listy(unit: ScoredUnit) -> bool:

@@ -146,3 +146,16 @@ def test_the_antecedent_of_a_chunks_first_sentence_comes_from_the_overlap_before
 def test_a_sentence_without_a_back_reference_stands_alone():
     chosen = select_units(_plan("factoid"), _ranked(), {"organis": 1.0}, NEAR)
     assert [u.n for u in chosen] == [4]
+
+
+def test_a_close_runner_up_saying_something_else_is_quoted_too():
+    best = _loose("c3", 0, "The symposium takes place in Colorado Springs in August.", 0.80)
+    close = _loose("c4", 5, "Underlined events will include presentations by the group.", 0.75)
+    far = _loose("c4", 6, "The congress moves to another city the following year.", 0.50)
+    chosen = select_units(_plan("factoid"), [best, close, far], {}, NEAR)
+    assert [u.text for u in chosen] == [best.text, close.text]
+    reworded = _loose("c4", 7, "The symposium takes place in Colorado Springs each August.", 0.79)
+    chosen = select_units(_plan("factoid"), [best, reworded, far], {}, NEAR)
+    assert [u.text for u in chosen] == [best.text]  # a near-duplicate adds nothing
+    chosen = select_units(_plan("factoid"), [best, far], {}, NEAR)
+    assert [u.text for u in chosen] == [best.text]
