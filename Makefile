@@ -28,8 +28,10 @@ $(STAMP): pyproject.toml
 install-llm: install
 	bash .ci/local-llm.sh $(VENV)
 
+# A store built by an older version (other chunking or model) exits 3: rebuild it from corpus/.
 run: install
-	$(BIN)/isecg-qa ingest
+	$(BIN)/isecg-qa ingest || { test $$? -eq 3 && echo "make run: rebuilding the store for the current settings" \
+		&& $(BIN)/isecg-qa ingest --rebuild; }
 	$(BIN)/isecg-qa serve
 
 test: install

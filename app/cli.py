@@ -19,6 +19,7 @@ from app.settings import Settings
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_STORE_MISMATCH = 3  # `make run` rebuilds on this one (the store predates the current settings)
 
 
 class CliError(Exception):
@@ -199,9 +200,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"isecg-qa: error: {exc}\n")
         return exc.code
     except _known_errors() as exc:
+        from ingest.store import StoreMismatchError
         from retriever.service import QuestionError
 
         sys.stderr.write(f"isecg-qa: error: {exc}\n")
+        if isinstance(exc, StoreMismatchError):
+            return EXIT_STORE_MISMATCH
         return EXIT_USAGE if isinstance(exc, QuestionError) else EXIT_ERROR
     except KeyboardInterrupt:
         sys.stderr.write("isecg-qa: interrupted\n")

@@ -74,3 +74,14 @@ def test_a_misspelt_compare_configuration_is_refused_before_running(env, tmp_pat
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "'hybrid-no-rerank'" in done.stderr and "no-rerank" in done.stderr
     assert done.stdout == ""  # nothing ran, not even the valid configuration
+
+
+def test_a_store_built_with_other_settings_exits_3_and_rebuild_recovers(env):
+    assert _cli(["ingest"], env).returncode == 0
+    changed = {**env, "ISECG_QA_CHUNK_TARGET_WORDS": "120"}
+    refused = _cli(["ask", "How many distinct gadgets did the survey count?"], changed)
+    assert refused.returncode == 3
+    assert refused.stderr.count("\n") == 1 and "isecg-qa ingest --rebuild" in refused.stderr
+    assert _cli(["ingest"], changed).returncode == 3
+    assert _cli(["ingest", "--rebuild"], changed).returncode == 0  # what `make run` does on exit 3
+    assert _cli(["ask", "How many distinct gadgets did the survey count?"], changed).returncode == 0
