@@ -255,10 +255,10 @@ def _section_anchor(scored: Sequence[ScoredUnit]) -> ScoredUnit | None:
     """A heading matching the question about as well as its best sentence names the section asked
     about ("Sum up the technology and gap assessment work" → "Technology and Gap Assessment")."""
     best = next((u for u in scored if u.kind != "heading"), None)
-    for unit in scored[:5]:
-        if best and unit.kind == "heading" and unit.score >= 0.9 * best.score and not _is_pointer(unit):
-            return unit
-    return None
+    if best is None:
+        return None
+    headings = (u for u in scored[:5] if u.kind == "heading" and not _is_pointer(u))
+    return next((u for u in headings if u.score >= 0.9 * best.score), None)
 
 
 def _pick_summary(
