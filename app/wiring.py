@@ -74,6 +74,7 @@ def ingest_options(settings: Settings, progress: bool) -> IngestOptions:
         max_bytes=int(settings.max_file_mb * 2**20),
         ignore_names=tuple(settings.ignore_names),
         progress=progress,
+        batch_texts=settings.ingest_batch_texts,
     )
 
 

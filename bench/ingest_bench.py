@@ -1,27 +1,32 @@
 """Ingest throughput beside the raw throughput of the embedding model on the same texts.
 
 In one process, on one synthetic corpus:
-1. ``pipeline``: a full ingest into a fresh store with the embedding cache off; a recording
-   wrapper keeps every text the pipeline embeds (chunks with their contextual header, and every
-   unit sentence) and the time spent inside the model;
-2. ``raw``: the same model encodes exactly those texts in one call (sentence-transformers sorts a
+1. a dry run with fake embeddings lists every text the pipeline will embed (chunks with their
+   contextual header, and every unit sentence);
+2. ``raw``: the model encodes exactly those texts in one call (sentence-transformers sorts a
    call's texts by length, so this is the most favourable pure-encoding figure);
-3. ``pipeline+cache``: a full ingest into another fresh store with the default content-hash cache.
+3. ``pipeline``: a full ingest into a fresh store with the embedding cache off; a recording
+   wrapper checks it embeds the same texts and keeps the time spent inside the model;
+   then ``raw`` again. Steps 3-4 repeat ``--rounds`` times for each ``--batch-texts`` size;
+5. ``pipeline+cache``: a full ingest into another fresh store with the default content-hash cache.
 
-Overhead = pipeline time / raw time - 1. Both use the same loaded model in the same run, so the
-ratio survives a noisy shared machine better than either number alone.
+Overhead = pipeline time / raw time - 1, each pipeline run against the mean of the raw runs just
+before and after it, median over the rounds. On this shared machine two identical encodings can
+differ by 10 %, so a single pair of runs cannot resolve a 10 % target; alternating runs cancels
+drift and the median drops an outlier. Both use the same loaded model in the same run.
 
-Usage: ``python -m bench.ingest_bench 1k [--backend torch]``
+Usage: ``python -m bench.ingest_bench 1k [--backend torch] [--rounds 2] [--batch-texts 1000 4000]``
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import time
 from typing import Any
 
-from langchain_core.embeddings import Embeddings
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from bench.common import SIZES, WORK_DIR, corpus, corpus_stats, table, write_result
 
@@ -60,18 +65,20 @@ class RecordingEmbeddings(Embeddings):
         return self.inner.embed_query(text)
 
 
-def components(size: str, run: str, backend: str, cache_entries: int):
+def components(size: str, run: str, backend: str, cache_entries: int, batch_texts: int | None = None):
     from app.settings import Settings
     from app.wiring import Components
 
     store = WORK_DIR / "ingest-stores" / f"{size}-{backend}-{run}"
     shutil.rmtree(store, ignore_errors=True)
+    extra = {} if batch_texts is None else {"ingest_batch_texts": batch_texts}
     settings = Settings(
         corpus_dir=corpus(size),
         store_dir=store,
         embedding_backend=backend,
         embedding_export_dir=WORK_DIR / "models",
         embedding_cache_entries=cache_entries,
+        **extra,
     )
     return Components(settings)
 
@@ -82,43 +89,90 @@ def timed_ingest(parts) -> tuple[float, Any]:
     return time.perf_counter() - started, report
 
 
-def run(size: str, backend: str) -> dict[str, Any]:
-    plain = components(size, "plain", backend, cache_entries=0)
-    model = plain.embeddings.model  # load before any clock starts
-    model.embed_documents(["warm up"])
-    recorder = RecordingEmbeddings(plain.embeddings)
-    plain.fingerprint  # noqa: B018 - computed from the real model before the swap
-    plain.__dict__["embeddings"] = recorder
-    pipeline_s, report = timed_ingest(plain)
-    chunks = report.chunks_embedded
+def recorded(parts, inner: Embeddings) -> RecordingEmbeddings:
+    """Put a recorder in front of ``inner`` (the fingerprint is computed from the real model first)."""
+    parts.fingerprint  # noqa: B018
+    recorder = RecordingEmbeddings(inner)
+    parts.__dict__["embeddings"] = recorder
+    return recorder
 
+
+def timed_encode(model: Embeddings, texts: list[str]) -> float:
     started = time.perf_counter()
-    model.embed_documents(recorder.texts)
-    raw_s = time.perf_counter() - started
+    model.embed_documents(texts)
+    return time.perf_counter() - started
 
+
+def pipeline_round(size: str, backend: str, model: Embeddings, batch_texts: int, texts: list[str]) -> dict[str, Any]:
+    """One full ingest into a fresh store, cache off, with the already loaded model."""
+    parts = components(size, f"plain-{batch_texts}", backend, cache_entries=0, batch_texts=batch_texts)
+    parts.embeddings._model = model
+    recorder = recorded(parts, parts.embeddings)
+    seconds, report = timed_ingest(parts)
+    if sorted(recorder.texts) != sorted(texts):
+        raise SystemExit("the dry run and the pipeline embedded different texts")
+    return {
+        "batch_texts": batch_texts,
+        "seconds": seconds,
+        "embed_s": recorder.seconds,
+        "chunks": report.chunks_embedded,
+    }
+
+
+def variant(batch_texts: int, rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median ratios over the rounds of one write-batch size (each round against its own raw pair)."""
+    mine = [r for r in rounds if r["batch_texts"] == batch_texts]
+    return {
+        "batch_texts": batch_texts,
+        "overhead": round(statistics.median(r["seconds"] / r["raw_s"] - 1 for r in mine), 3),
+        "per_call_penalty": round(statistics.median(r["embed_s"] / r["raw_s"] - 1 for r in mine), 3),
+        "non_embedding_share": round(statistics.median(1 - r["embed_s"] / r["seconds"] for r in mine), 3),
+        "pipeline_s": round(statistics.median(r["seconds"] for r in mine), 1),
+        "pipeline_embed_s": round(statistics.median(r["embed_s"] for r in mine), 1),
+    }
+
+
+def run(size: str, backend: str, batches: list[int], rounds: int) -> dict[str, Any]:
+    dry = components(size, "dry", backend, cache_entries=0)
+    texts = recorded(dry, DeterministicFakeEmbedding(size=dry.embeddings.dimension))
+    dry.ingest()
+    model = components(size, "model", backend, cache_entries=0).embeddings.model  # loaded before any clock
+    model.embed_documents(["warm up"])
+    raws = [timed_encode(model, texts.texts)]
+    done = []
+    for _ in range(rounds):  # raw, pipeline, raw, pipeline, ... raw: each pipeline between two raws
+        for batch_texts in batches:
+            done.append(pipeline_round(size, backend, model, batch_texts, texts.texts))
+            raws.append(timed_encode(model, texts.texts))
+            done[-1]["raw_s"] = (raws[-2] + raws[-1]) / 2
+    chunks = done[0]["chunks"]
     cached = components(size, "cached", backend, cache_entries=1_000_000)
     cached.embeddings._model = model  # the same loaded model, with a fresh cache in front
     cached_s, _ = timed_ingest(cached)
-    cache = cached.embeddings.cache
+    variants = [variant(b, done) for b in batches]
+    main, raw_s = variants[0], statistics.median(raws)
     return {
         "size": size,
         "backend": backend,
         "corpus": corpus_stats(size),
         "chunks": chunks,
-        "texts_embedded": len(recorder.texts),
-        "distinct_texts": cache.misses,
+        "texts_embedded": len(texts.texts),
+        "distinct_texts": cached.embeddings.cache.misses,
+        "rounds": rounds,
+        "raw_runs_s": [round(x, 1) for x in raws],
         "raw_s": round(raw_s, 1),
-        "pipeline_s": round(pipeline_s, 1),
-        "pipeline_embed_s": round(recorder.seconds, 1),
+        "pipeline_s": main["pipeline_s"],
+        "pipeline_embed_s": main["pipeline_embed_s"],
         "pipeline_cached_s": round(cached_s, 1),
         "raw_chunks_per_s": round(chunks / raw_s, 2),
-        "pipeline_chunks_per_s": round(chunks / pipeline_s, 2),
+        "pipeline_chunks_per_s": round(chunks / main["pipeline_s"], 2),
         "pipeline_cached_chunks_per_s": round(chunks / cached_s, 2),
-        "overhead": round(pipeline_s / raw_s - 1, 3),
-        # the model's own time inside the pipeline (its per-file calls) vs everything else
-        "non_embedding_share": round(1 - recorder.seconds / pipeline_s, 3),
-        "per_file_calls_penalty": round(recorder.seconds / raw_s - 1, 3),
-        "cache_speedup": round(pipeline_s / cached_s, 2),
+        "overhead": main["overhead"],
+        # the model's own time inside the pipeline (its per-batch calls) vs everything else
+        "non_embedding_share": main["non_embedding_share"],
+        "per_file_calls_penalty": main["per_call_penalty"],
+        "cache_speedup": round(main["pipeline_s"] / cached_s, 2),
+        "variants": variants,
     }
 
 
@@ -127,8 +181,12 @@ def main() -> None:
     parser.add_argument("sizes", nargs="+", choices=list(SIZES))
     parser.add_argument("--backend", default="torch", choices=["torch", "onnx", "onnx-int8"])
     parser.add_argument("--name", default="ingest")
+    parser.add_argument("--rounds", type=int, default=2, help="pipeline runs per batch size, each between two raw runs")
+    parser.add_argument(
+        "--batch-texts", type=int, nargs="+", default=[1000], help="write-batch sizes to compare (first = reported)"
+    )
     args = parser.parse_args()
-    results = [run(size, args.backend) for size in args.sizes]
+    results = [run(size, args.backend, args.batch_texts, args.rounds) for size in args.sizes]
     print(table(results, COLUMNS))
     print(write_result(args.name, {"results": results}))
 

@@ -3,7 +3,10 @@
 Three collections share a name prefix:
 - ``<prefix>-chunks``: passages (cosine space), embedded with their contextual header;
 - ``<prefix>-units``: the sentences / list lines of every chunk, embedded one by one, so answer
-  extraction never embeds text at question time;
+  extraction never embeds text at question time. A unit row is only its vector and its chunk id:
+  its text is a slice of the chunk's text and its offsets, kind and page are packed into the
+  chunk's metadata (``unit_spans``), because every unit write costs time per column and units
+  are 6x as many rows as chunks (a third of ingest's non-embedding time, ``bench/README.md``);
 - ``<prefix>-files``: one record per corpus file (hash, chunk ids, state). A record is marked
   ``complete`` only after that file's chunks were written, so a killed ingest is redone, never
   trusted.
@@ -24,12 +27,14 @@ from chromadb.api import ClientAPI
 from chromadb.errors import NotFoundError
 
 from ingest.chunking import Chunk
+from ingest.units import Unit, one_line
 
 logger = logging.getLogger(__name__)
 
 REBUILD_HINT = "run `isecg-qa ingest --rebuild` to rebuild the store from the corpus"
 _WRITE_BATCH = 1000
 UNITS_KEY = "units"  # chunk metadata: how many units ``<chunk_id>:0`` … ``<chunk_id>:<n-1>`` exist
+UNIT_SPANS_KEY = "unit_spans"  # chunk metadata: JSON [[start, end, kind, page], ...] of its units
 
 
 class StoreError(RuntimeError):
@@ -98,9 +103,38 @@ def unit_id(chunk_id: str, n: int) -> str:
     return f"{chunk_id}:{n}"
 
 
+def pack_units(units: Sequence[Unit]) -> str:
+    """A chunk's unit table as one compact string (Chroma metadata values are scalars)."""
+    rows = [[u.start, u.end, u.kind, -1 if u.page is None else u.page] for u in units]
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def unit_rows(chunk_id: str, text: str, metadata: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(id, text, metadata) of a chunk's units, rebuilt from the chunk's row.
+
+    The metadata has the keys readers have always used (``chunk_id``, ``n``, ``start``, ``end``,
+    ``kind``, ``page``), so the layout of the unit rows stays the store's business.
+    """
+    spans = json.loads(str(metadata.get(UNIT_SPANS_KEY) or "[]"))
+    return [
+        (
+            unit_id(chunk_id, n),
+            one_line(text[start:end]),
+            {"chunk_id": chunk_id, "n": n, "start": start, "end": end, "kind": kind, "page": page},
+        )
+        for n, (start, end, kind, page) in enumerate(spans)
+    ]
+
+
 def _batches(items: Sequence[Any], size: int = _WRITE_BATCH) -> Iterator[slice]:
     for start in range(0, len(items), size):
         yield slice(start, start + size)
+
+
+def _unit_number(unit_row_id: str) -> int:
+    """``n`` of ``<chunk_id>:<n>``; -1 for an id of another shape (reported by ``doctor``)."""
+    tail = unit_row_id.rpartition(":")[2]
+    return int(tail) if tail.isdigit() else -1
 
 
 class ChunkStore:
@@ -193,24 +227,12 @@ class ChunkStore:
         self, chunks: Sequence[Chunk], chunk_vectors: Sequence[Sequence[float]], unit_vectors: Sequence[Sequence[float]]
     ) -> None:
         """Idempotent write of chunks and their units (units first: a chunk is never unit-less)."""
-        unit_rows = [(c, i, u) for c in chunks for i, u in enumerate(c.units)]
-        for part in _batches(unit_rows):
-            rows = unit_rows[part]
+        owners = [c.id for c in chunks for _ in c.units]
+        for part in _batches(owners):
             self.units.upsert(
-                ids=[unit_id(c.id, i) for c, i, _ in rows],
+                ids=[unit_id(c.id, i) for c in chunks for i in range(len(c.units))][part],
                 embeddings=[list(v) for v in unit_vectors[part]],
-                documents=[u.text for _, _, u in rows],
-                metadatas=[
-                    {
-                        "chunk_id": c.id,
-                        "start": u.start,
-                        "end": u.end,
-                        "kind": u.kind,
-                        "n": i,
-                        "page": -1 if u.page is None else u.page,
-                    }
-                    for c, i, u in rows
-                ],
+                metadatas=[{"chunk_id": owner} for owner in owners[part]],  # what ``delete`` filters on
             )
         for part in _batches(chunks):
             rows = chunks[part]
@@ -219,7 +241,9 @@ class ChunkStore:
                 embeddings=[list(v) for v in chunk_vectors[part]],
                 documents=[c.text for c in rows],
                 # the unit count lets readers fetch units by id (``units_for``) and doctor check them
-                metadatas=[{**c.metadata(), UNITS_KEY: len(c.units)} for c in rows],
+                metadatas=[
+                    {**c.metadata(), UNITS_KEY: len(c.units), UNIT_SPANS_KEY: pack_units(c.units)} for c in rows
+                ],
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -249,7 +273,7 @@ class ChunkStore:
     def unit_chunks(self, page: int = 5000) -> dict[str, tuple[str, int]]:
         """(chunk id, number within the chunk) of every unit, by unit id."""
         ids, metas = self._all(self.units, page)
-        return {i: (str(m.get("chunk_id", "")), int(m.get("n", -1))) for i, m in zip(ids, metas, strict=True)}
+        return {i: (str(m.get("chunk_id", "")), _unit_number(i)) for i, m in zip(ids, metas, strict=True)}
 
     @staticmethod
     def _all(collection: Any, page: int) -> tuple[list[str], list[dict[str, Any]]]:
@@ -263,27 +287,44 @@ class ChunkStore:
             metas += [dict(m or {}) for m in got["metadatas"]]
 
     def units_for(self, chunk_ids: Sequence[str]) -> dict[str, Any]:
-        """Unit texts, offsets and vectors of the given chunks.
+        """Unit texts, offsets and vectors of the given chunks, in chunk order.
 
-        Units have deterministic ids ``<chunk_id>:<n>`` and each chunk records how many it has, so
-        this is two primary-key lookups whose cost depends on the number of candidates, not on
-        the size of the store. Chunks written before the count was recorded fall back to a
-        metadata filter.
+        Two primary-key lookups (the chunks' rows, then their units' vectors by the deterministic
+        ids ``<chunk_id>:<n>``), so the cost depends on the number of candidates, not on the size
+        of the store. A unit whose row is missing (an ingest killed mid-write, until the re-run
+        repairs it) is left out.
         """
         if not chunk_ids:
             return {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
-        got = self.chunks.get(ids=list(chunk_ids), include=["metadatas"])
-        counts = {cid: meta.get(UNITS_KEY) for cid, meta in zip(got["ids"], got["metadatas"], strict=True)}
-        if any(not isinstance(n, int) for n in counts.values()):
-            return self.units_by_filter(chunk_ids)
-        ids = [f"{cid}:{n}" for cid in chunk_ids if cid in counts for n in range(counts[cid])]
-        return self.units.get(ids=ids, include=["embeddings", "metadatas", "documents"])
+        got = self.chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"])
+        rows = {
+            cid: unit_rows(cid, doc, meta)
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        wanted = [row for cid in chunk_ids for row in rows.get(cid, [])]
+        return self._with_vectors(wanted, self.units.get(ids=[r[0] for r in wanted], include=["embeddings"]))
 
     def units_by_filter(self, chunk_ids: Sequence[str]) -> dict[str, Any]:
-        """The same through a ``chunk_id $in`` metadata filter (older stores; kept for benchmarks)."""
-        return self.units.get(
-            where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings", "metadatas", "documents"]
-        )
+        """The same through a ``chunk_id $in`` metadata filter (the slower way; kept for benchmarks)."""
+        found = self.units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings"])
+        got = self.chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"])
+        rows = [
+            r
+            for c, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            for r in unit_rows(c, d, m)
+        ]
+        return self._with_vectors(rows, found)
+
+    @staticmethod
+    def _with_vectors(rows: list[tuple[str, str, dict[str, Any]]], found: dict[str, Any]) -> dict[str, Any]:
+        vectors = dict(zip(found["ids"], found["embeddings"], strict=True))
+        present = [r for r in rows if r[0] in vectors]
+        return {
+            "ids": [r[0] for r in present],
+            "embeddings": [vectors[r[0]] for r in present],
+            "metadatas": [r[2] for r in present],
+            "documents": [r[1] for r in present],
+        }
 
     def get_chunks(self, ids: Sequence[str]) -> dict[str, Any]:
         return self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
@@ -294,12 +335,18 @@ class ChunkStore:
         return {i: FileRecord(**json.loads(doc)) for i, doc in zip(got["ids"], got["documents"], strict=True)}
 
     def put_file(self, record: FileRecord) -> None:
-        self.files.upsert(
-            ids=[record.source],
-            embeddings=[[1.0]],
-            documents=[json.dumps(asdict(record))],
-            metadatas=[{"sha256": record.sha256, "status": record.status}],
-        )
+        self.put_files([record])
+
+    def put_files(self, records: Sequence[FileRecord]) -> None:
+        """One write for many records: each Chroma call costs milliseconds whatever its size."""
+        for part in _batches(records):
+            rows = records[part]
+            self.files.upsert(
+                ids=[r.source for r in rows],
+                embeddings=[[1.0]] * len(rows),
+                documents=[json.dumps(asdict(r)) for r in rows],
+                metadatas=[{"sha256": r.sha256, "status": r.status} for r in rows],
+            )
 
     def delete_file(self, source: str) -> None:
         self.files.delete(ids=[source])

@@ -99,7 +99,13 @@ def _ingest(corpus: Path, *extra: str) -> list[str]:
 
 
 def _env(store: Path, model: Path) -> dict[str, str]:
-    return {"ISECG_QA_STORE_DIR": str(store), "ISECG_QA_EMBEDDING_MODEL_PATH": str(model), "HF_HUB_OFFLINE": "1"}
+    """Small write batches (a few files each), so kills land between batches as well as inside."""
+    return {
+        "ISECG_QA_STORE_DIR": str(store),
+        "ISECG_QA_EMBEDDING_MODEL_PATH": str(model),
+        "ISECG_QA_INGEST_BATCH_TEXTS": "40",
+        "HF_HUB_OFFLINE": "1",
+    }
 
 
 def assert_same_store(store: Path, clean: dict, scratch: Path) -> dict:

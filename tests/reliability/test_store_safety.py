@@ -82,6 +82,7 @@ def test_store_failure_is_one_line_and_a_rerun_converges(tmp_path, monkeypatch, 
     corpus, store = _corpus(tmp_path / "corpus", "diskcanary", files=4), tmp_path / "store"
     monkeypatch.setenv("ISECG_QA_STORE_DIR", str(store))
     monkeypatch.setenv("ISECG_QA_EMBEDDING_MODEL_PATH", str(tiny_model))
+    monkeypatch.setenv("ISECG_QA_INGEST_BATCH_TEXTS", "1")  # a write per file: fail after the first two
     real_upsert, calls = ChunkStore.upsert, []
 
     def failing_upsert(self, *args, **kwargs):
@@ -142,16 +143,18 @@ def test_failed_rebuild_leaves_the_old_store_in_service(tmp_path, components_fac
     components = components_factory(corpus, store)
     components.ingest()
     before = (store / "CURRENT").read_text()
-    real_write = Ingestor._write
+    real_flush = Ingestor._flush
 
-    def write_then_fail(self, record, previous, chunks):
-        real_write(self, record, previous, chunks)
+    def write_then_fail(self, batch):
+        if not batch:
+            return 0
+        real_flush(self, batch)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Ingestor, "_write", write_then_fail)
+    monkeypatch.setattr(Ingestor, "_flush", write_then_fail)
     with pytest.raises(OSError, match="No space"):
         components_factory(corpus, store).ingest(rebuild=True)
-    monkeypatch.setattr(Ingestor, "_write", real_write)
+    monkeypatch.setattr(Ingestor, "_flush", real_flush)
     assert (store / "CURRENT").read_text() == before
     assert len(list((store / "stores").iterdir())) == 2  # the half-built one, not yet cleaned up
     reader = components_factory(corpus, store)

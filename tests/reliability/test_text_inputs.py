@@ -64,12 +64,13 @@ def run(tmp_path_factory, components_factory, listener):
 
 
 def _stored(components) -> tuple[list[str], list[dict]]:
-    documents, metadatas = [], []
+    documents, metadatas, ids = [], [], []
     store = components.service.searcher.store
-    for _, docs, metas in store.iter_chunks():
+    for chunk_ids, docs, metas in store.iter_chunks():
+        ids += chunk_ids
         documents += docs
         metadatas += metas
-    units = store.units.get(include=["documents", "metadatas"])
+    units = store.units_for(ids)
     files = store.files.get(include=["documents", "metadatas"])
     return documents + units["documents"] + files["documents"] + files["ids"], metadatas + units["metadatas"]
 

@@ -114,3 +114,53 @@ def test_store_refuses_other_settings(tmp_path):
         ChunkStore(client, Fingerprint("model-b", 32, ChunkingParams().fingerprint()))
     with pytest.raises(StoreMismatchError, match="chunking"):
         ChunkStore(client, Fingerprint("model-a", 32, ChunkingParams(target_words=99).fingerprint()))
+
+
+class CallLog(DeterministicFakeEmbedding):
+    """Fake embeddings that keep the size of every call."""
+
+    sizes: list[int] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.sizes = [*self.sizes, len(texts)]
+        return super().embed_documents(texts)
+
+
+def _store_state(store) -> tuple:
+    chunks = store.chunks.get(include=["documents", "metadatas"])
+    units = store.units_for(chunks["ids"])
+    manifest = {s: (r.status, r.chunk_ids) for s, r in store.files_manifest().items()}
+    return sorted(zip(chunks["ids"], chunks["documents"], strict=True)), sorted(units["ids"]), manifest
+
+
+def test_write_batches_gather_files_and_give_the_same_store(tiny_corpus, fake_store_factory):
+    """One embedding call for the whole tiny corpus by default, one per file with batch_texts=1;
+    the stores written both ways are identical."""
+    together, apart = CallLog(size=32), CallLog(size=32)
+    big, small = fake_store_factory("big"), fake_store_factory("small")
+    Ingestor(big, together, tiny_corpus, IngestOptions()).run()
+    Ingestor(small, apart, tiny_corpus, IngestOptions(batch_texts=1)).run()
+    assert len(together.sizes) == 1 and len(apart.sizes) == 2
+    assert sum(together.sizes) == sum(apart.sizes)
+    assert _store_state(big) == _store_state(small)
+    assert {status for status, _ in _store_state(big)[2].values()} == {"complete"}
+
+
+def test_units_are_rebuilt_from_their_chunk_row(tiny_corpus, fake_store_factory):
+    """Unit rows hold only a vector and the chunk id; text, offsets, kind and page come back
+    from the chunk's row exactly as the chunker made them."""
+    from ingest.chunking import build_chunks
+    from ingest.clean import clean_pages
+
+    store = fake_store_factory()
+    Ingestor(store, DeterministicFakeEmbedding(size=32), tiny_corpus, IngestOptions()).run()
+    text = (tiny_corpus / "widgets.md").read_text()
+    _, chunks = build_chunks("widgets.md", "sha", "t", clean_pages([text]), [None], ChunkingParams())
+    ids = sorted(store.ids_for_source("widgets.md"))
+    got = store.units_for(ids)
+    by_id = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+    expected = {f"{c.id}:{n}": (u.text, u.start, u.end, u.kind) for c in chunks for n, u in enumerate(c.units)}
+    assert {i: (d, m["start"], m["end"], m["kind"]) for i, (d, m) in by_id.items()} == expected
+    assert all(m["page"] == -1 and m["chunk_id"] == i.split(":")[0] for i, (_, m) in by_id.items())
+    stored = store.units.get(ids=list(by_id), include=["documents", "metadatas"])
+    assert set(stored["documents"]) == {None} and all(set(m) == {"chunk_id"} for m in stored["metadatas"])
