@@ -8,10 +8,11 @@ are shown: a chunk's vector is the normalised mean of the real MiniLM vectors of
 instead of an embedding of its header and text. Unit vectors are real MiniLM embeddings (each
 distinct sentence embedded once through the content-hash cache).
 
-At 100k chunks the pipeline's per-file writes (about 120 rows per Chroma call) would take hours
-here, so ``--bulk`` runs the same loader, cleaner, chunker, glossary and ``ChunkStore.upsert``
-but writes 1,000 chunks (and their ~9,000 units) per call and the manifest at the end; the store
-it makes is the same as the pipeline's (same ids, documents, metadata, manifest and generation).
+At 100k chunks the pipeline's writes (per file when the 100k store was built; now in batches of
+``ISECG_QA_INGEST_BATCH_TEXTS``) would take hours here, so ``--bulk`` runs the same loader,
+cleaner, chunker, glossary and ``ChunkStore.upsert`` but writes 1,000 chunks (and their ~9,000
+units) per call and the manifest at the end; the store it makes is the same as the pipeline's
+(same ids, documents, metadata, manifest and generation).
 
 Usage: ``python -m bench.build_store 100k [--bulk]``
 """
@@ -134,7 +135,7 @@ def build(size: str, bulk: bool = False) -> dict:
         "size": size,
         "corpus": corpus_stats(size),
         "chunks": chunks,
-        "writes": "bulk (1,000 chunks per call)" if bulk else "pipeline (per file)",
+        "writes": "bulk (1,000 chunks per call)" if bulk else "pipeline (batches of ISECG_QA_INGEST_BATCH_TEXTS)",
         "seconds": round(seconds, 1),
         "distinct_texts_embedded": cache.misses if cache else None,
         "cache_hits": cache.hits if cache else None,

@@ -29,7 +29,12 @@ def ingest_section(result: dict[str, Any]) -> str:
         r.setdefault("per_file_calls_penalty", round(r["pipeline_embed_s"] / r["raw_s"] - 1, 3))
     seconds = ["raw_s", "pipeline_s", "pipeline_embed_s", "pipeline_cached_s"]
     columns = COLUMNS[:5] + seconds + COLUMNS[5:]
-    return table(result["results"], columns) + "\n\n" + machine_line(result)
+    parts = [table(result["results"], columns)]
+    variants = [{"size": r["size"], **v} for r in result["results"] for v in r.get("variants", [])]
+    if variants:  # write-batch sizes compared in the same run (median over rounds)
+        order = ["batch_texts", "pipeline_s", "pipeline_embed_s", "overhead", "per_call_penalty", "non_embedding_share"]
+        parts.append(table(variants, ["size", *order]))
+    return "\n\n".join([*parts, machine_line(result)])
 
 
 def query_section(result: dict[str, Any]) -> str:
@@ -71,6 +76,8 @@ def embedding_section(result: dict[str, Any]) -> str:
 def main() -> None:
     for name, render in (
         ("ingest", ingest_section),
+        ("ingest-batched", ingest_section),
+        ("ingest-10k", ingest_section),
         ("query", query_section),
         ("cold", cold_section),
         ("embedding", embedding_section),
