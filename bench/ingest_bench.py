@@ -132,6 +132,24 @@ def variant(batch_texts: int, rounds: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def writes_only(size: str, backend: str) -> dict[str, Any]:
+    """Everything but the model, at sizes where real embedding takes hours: an ingest whose
+    embeddings are LangChain's deterministic fake (hash-seeded random vectors, ~0 s)."""
+    parts = components(size, "dry", backend, cache_entries=0)
+    recorder = recorded(parts, DeterministicFakeEmbedding(size=parts.embeddings.dimension))
+    seconds, report = timed_ingest(parts)
+    chunks = report.chunks_embedded
+    return {
+        "size": size,
+        "chunks": chunks,
+        "texts_embedded": len(recorder.texts),
+        "seconds": round(seconds, 1),
+        "fake_embedding_s": round(recorder.seconds, 1),
+        "non_embedding_s": round(seconds - recorder.seconds, 1),
+        "non_embedding_ms_per_chunk": round(1000 * (seconds - recorder.seconds) / chunks, 2),
+    }
+
+
 def run(size: str, backend: str, batches: list[int], rounds: int) -> dict[str, Any]:
     dry = components(size, "dry", backend, cache_entries=0)
     texts = recorded(dry, DeterministicFakeEmbedding(size=dry.embeddings.dimension))
@@ -185,7 +203,13 @@ def main() -> None:
     parser.add_argument(
         "--batch-texts", type=int, nargs="+", default=[1000], help="write-batch sizes to compare (first = reported)"
     )
+    parser.add_argument("--writes-only", action="store_true", help="fake embeddings: the cost of everything else")
     args = parser.parse_args()
+    if args.writes_only:
+        results = [writes_only(size, args.backend) for size in args.sizes]
+        print(table(results, list(results[0])))
+        print(write_result(args.name, {"results": results}))
+        return
     results = [run(size, args.backend, args.batch_texts, args.rounds) for size in args.sizes]
     print(table(results, COLUMNS))
     print(write_result(args.name, {"results": results}))

@@ -37,6 +37,11 @@ def ingest_section(result: dict[str, Any]) -> str:
     return "\n\n".join([*parts, machine_line(result)])
 
 
+def writes_section(result: dict[str, Any]) -> str:
+    """``ingest_bench --writes-only``: everything but the model, by corpus size."""
+    return table(result["results"], list(result["results"][0])) + "\n\n" + machine_line(result)
+
+
 def query_section(result: dict[str, Any]) -> str:
     rows = rows_of(result["results"])
     for row, r in zip(rows, result["results"], strict=True):
@@ -78,6 +83,7 @@ def main() -> None:
         ("ingest", ingest_section),
         ("ingest-batched", ingest_section),
         ("ingest-10k", ingest_section),
+        ("ingest-writes", writes_section),
         ("query", query_section),
         ("cold", cold_section),
         ("embedding", embedding_section),
