@@ -228,9 +228,10 @@ class ChunkStore:
     ) -> None:
         """Idempotent write of chunks and their units (units first: a chunk is never unit-less)."""
         owners = [c.id for c in chunks for _ in c.units]
-        for part in _batches(owners):
+        ids = [unit_id(c.id, i) for c in chunks for i in range(len(c.units))]
+        for part in _batches(ids):
             self.units.upsert(
-                ids=[unit_id(c.id, i) for c in chunks for i in range(len(c.units))][part],
+                ids=ids[part],
                 embeddings=[list(v) for v in unit_vectors[part]],
                 metadatas=[{"chunk_id": owner} for owner in owners[part]],  # what ``delete`` filters on
             )
@@ -296,24 +297,22 @@ class ChunkStore:
         """
         if not chunk_ids:
             return {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
-        got = self.chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"])
-        rows = {
-            cid: unit_rows(cid, doc, meta)
-            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        }
-        wanted = [row for cid in chunk_ids for row in rows.get(cid, [])]
+        wanted = self._unit_rows_of(chunk_ids)
         return self._with_vectors(wanted, self.units.get(ids=[r[0] for r in wanted], include=["embeddings"]))
 
     def units_by_filter(self, chunk_ids: Sequence[str]) -> dict[str, Any]:
         """The same through a ``chunk_id $in`` metadata filter (the slower way; kept for benchmarks)."""
         found = self.units.get(where={"chunk_id": {"$in": list(chunk_ids)}}, include=["embeddings"])
+        return self._with_vectors(self._unit_rows_of(chunk_ids), found)
+
+    def _unit_rows_of(self, chunk_ids: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """The units of the given chunks (in their order), rebuilt from the chunk rows."""
         got = self.chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"])
-        rows = [
-            r
-            for c, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            for r in unit_rows(c, d, m)
-        ]
-        return self._with_vectors(rows, found)
+        rows = {
+            cid: unit_rows(cid, doc, meta)
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [row for cid in chunk_ids for row in rows.get(cid, [])]
 
     @staticmethod
     def _with_vectors(rows: list[tuple[str, str, dict[str, Any]]], found: dict[str, Any]) -> dict[str, Any]:
