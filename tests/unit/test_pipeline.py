@@ -164,3 +164,26 @@ def test_units_are_rebuilt_from_their_chunk_row(tiny_corpus, fake_store_factory)
     assert all(m["page"] == -1 and m["chunk_id"] == i.split(":")[0] for i, (_, m) in by_id.items())
     stored = store.units.get(ids=list(by_id), include=["documents", "metadatas"])
     assert set(stored["documents"]) == {None} and all(set(m) == {"chunk_id"} for m in stored["metadatas"])
+
+
+def _vectors(store) -> dict[str, list[float]]:
+    chunks = store.chunks.get(include=["embeddings"])
+    units = store.units_for(chunks["ids"])
+    pairs = [*zip(chunks["ids"], chunks["embeddings"], strict=True)]
+    pairs += zip(units["ids"], units["embeddings"], strict=True)
+    return {i: [round(float(x), 6) for x in v] for i, v in pairs}
+
+
+def test_progress_slices_embed_the_same_vectors(tiny_corpus, fake_store_factory, monkeypatch):
+    """With a progress bar a batch is embedded in length-sorted slices so the bar moves; every
+    vector still lands on its own chunk or unit."""
+    import ingest.pipeline
+
+    monkeypatch.setattr(ingest.pipeline, "PROGRESS_SLICE", 5)
+    sliced, whole = CallLog(size=32), CallLog(size=32)
+    shown, quiet = fake_store_factory("shown"), fake_store_factory("quiet")
+    Ingestor(shown, sliced, tiny_corpus, IngestOptions(progress=True)).run()
+    Ingestor(quiet, whole, tiny_corpus, IngestOptions()).run()
+    assert len(whole.sizes) == 1 and max(sliced.sizes) == 5 and sum(sliced.sizes) == sum(whole.sizes)
+    assert _store_state(shown) == _store_state(quiet)
+    assert _vectors(shown) == _vectors(quiet) and len(_vectors(shown)) == sum(whole.sizes)
