@@ -34,7 +34,8 @@ def ingest_section(result: dict[str, Any]) -> str:
     if variants:  # write-batch sizes compared in the same run (median over rounds)
         order = ["batch_texts", "pipeline_s", "pipeline_embed_s", "overhead", "per_call_penalty", "non_embedding_share"]
         parts.append(table(variants, ["size", *order]))
-    return "\n\n".join([*parts, machine_line(result)])
+    notes = [f"_{r['size']}: {r['note']}_" for r in result["results"] if r.get("note")]
+    return "\n\n".join([*parts, *notes, machine_line(result)])
 
 
 def writes_section(result: dict[str, Any]) -> str:
@@ -84,7 +85,10 @@ def main() -> None:
         ("ingest-batched", ingest_section),
         ("ingest-10k", ingest_section),
         ("ingest-writes", writes_section),
+        ("ingest-100k", ingest_section),
         ("query", query_section),
+        ("query-1k-v6", query_section),
+        ("query-100k-v6", query_section),
         ("cold", cold_section),
         ("embedding", embedding_section),
     ):
