@@ -43,6 +43,14 @@ def writes_section(result: dict[str, Any]) -> str:
     return table(result["results"], list(result["results"][0])) + "\n\n" + machine_line(result)
 
 
+def tail_section(result: dict[str, Any]) -> str:
+    """``tail_bench``: the last files of a corpus into a store holding the rest."""
+    from bench.tail_bench import COLUMNS as TAIL
+
+    columns = [*TAIL, "model_calls_penalty", "outside_share_of_raw", "raw_runs_s"]
+    return table(result["results"], columns) + "\n\n" + machine_line(result)
+
+
 def query_section(result: dict[str, Any]) -> str:
     rows = rows_of(result["results"])
     for row, r in zip(rows, result["results"], strict=True):
@@ -86,6 +94,7 @@ def main() -> None:
         ("ingest-10k", ingest_section),
         ("ingest-writes", writes_section),
         ("ingest-100k", ingest_section),
+        ("ingest-tail-100k", tail_section),
         ("query", query_section),
         ("query-1k-v6", query_section),
         ("query-100k-v6", query_section),
