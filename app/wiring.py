@@ -90,6 +90,7 @@ def service_options(settings: Settings) -> ServiceOptions:
         mode=settings.retrieval_mode,
         max_question_chars=settings.max_question_chars,
         abstain_threshold=settings.abstain_threshold,
+        followup_abstain_threshold=settings.followup_abstain_threshold,
         weights=weights,
     )
 

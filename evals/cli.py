@@ -6,15 +6,18 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from evals.dataset import Dataset, DatasetError, load_dataset
 from evals.report import metrics_table, write_report
 from evals.runner import RunConfig, abstention_curve, run, summarize
-from retriever.service import FEATURES
+from retriever.service import FEATURES, ServiceOptions
 
 MODES = ("hybrid", "dense", "bm25")
+# numeric service options a configuration may set for its run only
+TUNABLE = tuple(f.name for f in fields(ServiceOptions) if f.type in ("float", float))
 
 
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,17 +34,32 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_config(name: str, backend: str, k: int | None) -> RunConfig:
-    """A configuration name joins parts with "+": a retrieval mode, a backend, and ``no-<step>``
-    for each pipeline step to switch off (``hybrid+no-rerank+no-glossary``)."""
-    mode, chosen, disable = None, backend, []
+    """A configuration name joins parts with "+": a retrieval mode, a backend, ``no-<step>``
+    for each pipeline step to switch off (``hybrid+no-rerank+no-glossary``), and ``option=value``
+    for a numeric service option (``abstain_threshold=0.39``)."""
+    mode, chosen, disable, overrides = None, backend, [], []
     for part in name.split("+"):
         if part in MODES:
             mode = part
         elif part.startswith("no-"):
             disable.append(part[3:])
+        elif "=" in part:
+            overrides.append(_override(part))
         elif part != "default":
             chosen = part
-    return RunConfig(name=name, mode=mode, backend=chosen, k=k, disable=tuple(disable))
+    return RunConfig(name=name, mode=mode, backend=chosen, k=k, disable=tuple(disable), overrides=tuple(overrides))
+
+
+def _override(part: str) -> tuple[str, float]:
+    from app.cli import CliError
+
+    key, _, value = part.partition("=")
+    if key not in TUNABLE:
+        raise CliError(f"unknown option {key!r} in {part!r}; numeric options: {', '.join(TUNABLE)}", 2)
+    try:
+        return key, float(value)
+    except ValueError:
+        raise CliError(f"{part!r}: {value!r} is not a number", 2) from None
 
 
 def check_config(config: RunConfig, backends: list[str]) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from tqdm import tqdm
@@ -36,6 +37,9 @@ class RunConfig:
     k: int | None = None
     budget: int = 4000
     disable: tuple[str, ...] = ()
+    # service option values for this run only (``abstain_threshold=0.39``): old and new settings
+    # side by side in one process
+    overrides: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -55,6 +59,7 @@ class ItemScore:
     latency_ms: float = 0.0
     confidence: float = 0.0
     turn: int = 0
+    follow_up: bool = False  # the service rewrote it against the history
     rewrite_recall: float | None = None
     recall_by_rank: list[float] = field(default_factory=list)
     fell_back: bool = False
@@ -79,6 +84,7 @@ def score_item(item: Item, answer: dict, budget: int = 4000) -> ItemScore:
         latency_ms=float(answer.get("timings_ms", {}).get("total", 0.0)),
         confidence=float(answer.get("confidence", 0.0)),
         turn=item.turn,
+        follow_up=answer.get("rewritten_query") is not None,
         fell_back=bool(answer.get("fallback_reason")),
         error=answer.get("error"),
     )
@@ -124,16 +130,31 @@ def run(
     """Answer and score every item; returns (predictions, scores) in dataset order."""
     predictions, scores = [], []
     bar = tqdm(total=len(dataset.items), desc=config.name, unit="q", disable=not progress)
-    for group in dataset.groups:
-        history: list[tuple[str, str]] = []
-        for item in group:
-            answer = _ask(service, item, history, config)
-            history.append((item.question, answer.get("answer", "")))
-            predictions.append({"id": item.id, **answer})
-            scores.append(score_item(item, answer, config.budget))
-            bar.update()
+    with _options(service, config.overrides):
+        for group in dataset.groups:
+            history: list[tuple[str, str]] = []
+            for item in group:
+                answer = _ask(service, item, history, config)
+                history.append((item.question, answer.get("answer", "")))
+                predictions.append({"id": item.id, **answer})
+                scores.append(score_item(item, answer, config.budget))
+                bar.update()
     bar.close()
     return predictions, scores
+
+
+@contextmanager
+def _options(service: AnswerService, overrides: tuple[tuple[str, float], ...]) -> Iterator[None]:
+    """The service's options with ``overrides`` applied for the duration of one run."""
+    if not overrides:
+        yield
+        return
+    base = service.options  # type: ignore[attr-defined]
+    service.options = replace(base, **dict(overrides))  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        service.options = base  # type: ignore[attr-defined]
 
 
 def _rate(flags: Iterable[bool]) -> float:

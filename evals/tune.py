@@ -43,25 +43,29 @@ def best_threshold(scores: list[ItemScore], max_false_abstention: float = 0.08) 
 
 def tune(service, dataset: Dataset, grid: dict[str, list[float]]) -> list[dict]:
     """Run every combination; returns rows sorted best first."""
-    base_weights, base_threshold = service.options.weights, service.options.abstain_threshold
+    base = service.options
     rows = []
     try:
         for values in itertools.product(*grid.values()):
-            weights = replace(base_weights, **dict(zip(grid, values, strict=True)))
-            service.options = replace(service.options, weights=weights, abstain_threshold=-1e9)
+            weights = replace(base.weights, **dict(zip(grid, values, strict=True)))
+            service.options = replace(base, weights=weights, abstain_threshold=-1e9, followup_abstain_threshold=-1e9)
             _, scores = run(service, dataset, RunConfig(name="tune"))
-            threshold, accuracy = best_threshold(scores)
+            standalone = [s for s in scores if not s.follow_up]
+            threshold, accuracy = best_threshold(standalone)
+            followup_threshold, followup_accuracy = best_threshold([s for s in scores if s.follow_up])
             answer_accuracy = sum(s.correct for s in scores if s.answerable) / max(sum(s.answerable for s in scores), 1)
+            right = accuracy * len(standalone) + followup_accuracy * (len(scores) - len(standalone))
             rows.append(
                 {
                     **dict(zip(grid, values, strict=True)),
                     "threshold": threshold,
-                    "accuracy_all": round(accuracy, 4),
+                    "followup_threshold": followup_threshold,
+                    "accuracy_all": round(right / max(len(scores), 1), 4),
                     "answer_accuracy_no_abstain": round(answer_accuracy, 4),
                 }
             )
     finally:
-        service.options = replace(service.options, weights=base_weights, abstain_threshold=base_threshold)
+        service.options = base
     return sorted(rows, key=lambda r: (-r["accuracy_all"], -r["answer_accuracy_no_abstain"]))
 
 
@@ -85,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     best = rows[0]
     sys.stdout.write(
         f"\nISECG_QA_WEIGHT_DENSE={best['dense']} ISECG_QA_WEIGHT_LEXICAL={best['lexical']} "
-        f"ISECG_QA_WEIGHT_VALUE={best['value']} ISECG_QA_ABSTAIN_THRESHOLD={best['threshold']}\n"
+        f"ISECG_QA_WEIGHT_VALUE={best['value']} ISECG_QA_ABSTAIN_THRESHOLD={best['threshold']} "
+        f"ISECG_QA_FOLLOWUP_ABSTAIN_THRESHOLD={best['followup_threshold']}\n"
     )
     return 0
 

@@ -47,7 +47,10 @@ class ServiceOptions:
     k: int = 6
     mode: str = "hybrid"
     max_question_chars: int = 1000
-    abstain_threshold: float = 0.39
+    abstain_threshold: float = 0.36
+    # follow-ups ("What's the Thai one's full name?") have few words of their own and score lower
+    # against every sentence, so they get their own threshold (tuned on dev conversation turns)
+    followup_abstain_threshold: float = 0.0
     rerank_depth: int = 20
     weights: Weights = field(default_factory=Weights)
     disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
@@ -226,7 +229,8 @@ class QAService:
         if "unknown_names" not in found.disabled and unknown_acronyms(found.question, found.candidates.snapshot):
             return base
         contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, found.scored)
-        if confidence < self.options.abstain_threshold and not contradicted:
+        threshold = self.options.followup_abstain_threshold if found.rewritten else self.options.abstain_threshold
+        if confidence < threshold and not contradicted:
             return base
         if contradicted:
             chosen, lead = contradicted, PREMISE_NOTE

@@ -64,3 +64,19 @@ def test_cites_evidence_and_percentiles():
     assert m.percentile([10, 20, 30, 40], 50) == 25
     assert m.percentile([], 95) == 0.0
     assert m.term_recall("agencies joined 2020 Asia", "Which of them are from Asia? (agencies joined 2020)") == 1.0
+
+
+def _score(confidence: float, answerable: bool, correct: bool = True):
+    from evals.runner import ItemScore
+
+    return ItemScore("x", "factoid", "dev", answerable, correct and answerable, False, confidence=confidence)
+
+
+def test_best_threshold_separates_when_the_scores_do_and_stays_at_zero_when_they_dont():
+    from evals.tune import best_threshold
+
+    separable = [_score(0.8, True), _score(0.7, True), _score(0.3, False), _score(0.2, False)]
+    threshold, accuracy = best_threshold(separable)
+    assert 0.3 < threshold <= 0.7 and accuracy == 1.0
+    inverted = [_score(0.35, True), _score(0.7, True), _score(0.66, False), _score(0.54, False)]
+    assert best_threshold(inverted, max_false_abstention=0.0) == (0.0, 0.5)

@@ -64,6 +64,15 @@ def test_follow_up_is_rewritten_and_reported(service):
     assert answer.rewritten_query and "widget" in answer.rewritten_query.casefold()
 
 
+def test_follow_ups_have_their_own_abstention_threshold(service):
+    history = [("When was the Widget Programme founded?", "It was founded in 2011 by the ZSO [1].")]
+    service.options = ServiceOptions(abstain_threshold=99.0, followup_abstain_threshold=0.0)
+    assert service.ask("Who founded it?", history).abstained is False
+    assert service.ask("Who founded the Widget Programme?").abstained is True
+    service.options = ServiceOptions(abstain_threshold=0.0, followup_abstain_threshold=99.0)
+    assert service.ask("Who founded it?", history).abstained is True
+
+
 def test_new_documents_show_up_after_ingest(service, tiny_corpus):
     (tiny_corpus / "extra.txt").write_text("The platypusberry experiment ran on the Moon in 2031.\n")
     Ingestor(service.searcher.store, service.searcher.embeddings, tiny_corpus, IngestOptions()).run()
