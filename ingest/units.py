@@ -83,6 +83,27 @@ def _line_spans(lines: list[str], base: int) -> list[tuple[int, int, str]]:
     return spans
 
 
+# "Agency (GISTDA)", "(NASA)": the end of a table row the PDF wrapped onto a second line
+_ROW_TAIL = re.compile(r"^\s*(?:\(|\S+(?:\s\S+)?\s*\([^()]+\)\s*$)")
+
+
+def _table_rows(lines: list[str], base: int) -> list[tuple[int, int, str]]:
+    """One unit per line of a flattened table, with a wrapped row's tail joined to its row.
+
+    "Thailand Geo-informatics and Space Technology Development" + "Agency (GISTDA)" is one row;
+    quoted alone, the first line never names the agency. A line continues the previous one when
+    it opens with a bracket, or is a word or two ending in a bracketed name while the previous
+    line has not yet closed one ("AEB (Brazil)" / "AEM (Mexico)" stay two rows).
+    """
+    rows: list[tuple[int, int, str]] = []
+    for start, end, line in _line_spans(lines, base):
+        if rows and line.strip() and _ROW_TAIL.match(line) and not rows[-1][2].rstrip().endswith(")"):
+            rows[-1] = (rows[-1][0], end, f"{rows[-1][2]} {line.strip()}")
+        else:
+            rows.append((start, end, line))
+    return rows
+
+
 def _bullet_items(lines: list[str], base: int) -> list[tuple[int, int, str]]:
     """Each bullet with its continuation lines is one unit; lines before the first bullet are prose."""
     items: list[list] = []
@@ -113,7 +134,7 @@ def _paragraph_units(text: str, base: int) -> list[tuple[int, int, str]]:
                 out.extend((s, e, "sentence") for s, e in _sentence_spans(piece, start))
         return out
     if _is_line_list(lines):
-        return [(s, e, "line") for s, e, _ in _line_spans(lines, base)]
+        return [(s, e, "line") for s, e, _ in _table_rows(lines, base)]
     if len(lines) <= 2 and is_title_like(" ".join(lines).strip()) and len(text.split()) <= 8:
         return [(base, base + len(text), "label")]
     return [(s, e, "sentence") for s, e in _sentence_spans(text, base)]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from ingest.chunking import ChunkingParams, build_chunks, chunk_id, plan_chunks
 from ingest.clean import clean_pages
 from ingest.structure import find_blocks, is_title_like, strong_heading_level
-from ingest.units import split_units
+from ingest.units import one_line, split_units
 
 
 @pytest.fixture
@@ -99,6 +99,24 @@ def test_units_split_sentences_and_keep_abbreviations():
         "- item two",
     ]
     assert [u.kind for u in units] == ["sentence", "sentence", "line", "line"]
+
+
+def test_a_wrapped_table_row_is_one_unit_and_bracketed_rows_stay_apart():
+    text = (
+        "Thailand Geo-informatics and Space Technology Development\nAgency (GISTDA)\n\n"
+        "USA National Aeronautics and Space Administration\n (NASA)\n\n"
+        "AEB (Brazil)\nAEM (Mexico)\nGISTDA (Thailand)"
+    )
+    units = split_units(text)
+    assert [u.text for u in units] == [
+        "Thailand Geo-informatics and Space Technology Development Agency (GISTDA)",
+        "USA National Aeronautics and Space Administration (NASA)",
+        "AEB (Brazil)",
+        "AEM (Mexico)",
+        "GISTDA (Thailand)",
+    ]
+    assert units[0].kind == "line" and all(u.kind == "line" for u in units[2:])
+    assert all(one_line(text[u.start : u.end]) == u.text for u in units)
 
 
 @settings(max_examples=60, deadline=None)
