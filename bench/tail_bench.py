@@ -27,6 +27,7 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 
 from bench.common import SIZES, WORK_DIR, corpus, table, write_result
 from bench.ingest_bench import recorded, timed_encode, timed_ingest
+from ingest.store import StoreMismatchError
 
 COLUMNS = ["size", "tail_files", "tail_chunks", "texts", "raw_s", "pipeline_s", "model_s", "outside_s", "overhead"]
 
@@ -87,7 +88,10 @@ def run(size: str, tail: float, batch_texts: int, source: Path) -> dict[str, Any
     shutil.rmtree(store, ignore_errors=True)
     shutil.copytree(source, store)
     head, side, moved = split_corpus(corpus(size), WORK_DIR / "tail" / size, tail)
-    removed = settings_for(head, store, batch_texts).ingest()
+    try:
+        removed = settings_for(head, store, batch_texts).ingest()
+    except StoreMismatchError as exc:
+        raise SystemExit(f"{source}: {exc} (rebuild it with `python -m bench.ingest_bench {size} …`)") from None
     texts = tail_texts(side, batch_texts)
     parts = settings_for(head, store, batch_texts)
     model = parts.embeddings.model
