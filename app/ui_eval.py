@@ -19,7 +19,7 @@ from app.ui_errors import UIError
 from app.ui_render import worst_items_html
 from evals.dataset import Dataset, load_dataset
 from evals.report import metrics_table, per_type_table, write_report
-from evals.runner import AnswerService, RunConfig, abstention_curve, run, summarize
+from evals.runner import AnswerService, RunConfig, abstention_curves, run, summarize
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def run_evaluation(
     summary = summarize(scores)
     out = Path(tempfile.mkdtemp(prefix="isecg-qa-eval-", dir=report_root))
     files = write_report(
-        out, f"{dataset.name} · {label}", summary, dataset.items, predictions, scores, abstention_curve(scores)
+        out, f"{dataset.name} · {label}", summary, dataset.items, predictions, scores, abstention_curves(scores)
     )
     logger.info("eval of %s (%s): %d items", dataset.name, label, total)
     return EvalView(

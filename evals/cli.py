@@ -12,7 +12,7 @@ from typing import Any
 
 from evals.dataset import Dataset, DatasetError, load_dataset
 from evals.report import metrics_table, write_report
-from evals.runner import RunConfig, abstention_curve, run, summarize
+from evals.runner import RunConfig, abstention_curves, run, summarize
 from retriever.service import FEATURES, ServiceOptions
 
 MODES = ("hybrid", "dense", "bm25")
@@ -118,7 +118,7 @@ def run_eval_command(args: argparse.Namespace, components: Callable[[argparse.Na
                 dataset.items,
                 predictions,
                 scores,
-                abstention_curve(scores),
+                abstention_curves(scores),
             )
     _print(results, args.json, dataset)
     return 0

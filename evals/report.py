@@ -102,6 +102,16 @@ def write_chart(summary: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def _curve_table(kind: str, curve: list[dict]) -> list[str]:
+    """Abstention vs false abstention by threshold (about a dozen rows)."""
+    rows = [
+        f"| {p['threshold']:.3f} | {p['abstention_unanswerable']:.3f} | {p['false_abstention']:.3f} |"
+        for p in curve[:: max(1, len(curve) // 12)]
+    ]
+    header = ["", f"{kind}:", "", "| threshold | abstention on unanswerable | false abstention |", "|---:|---:|---:|"]
+    return header + rows
+
+
 def write_report(
     report_dir: Path,
     name: str,
@@ -109,12 +119,12 @@ def write_report(
     items: Sequence[Item],
     predictions: Sequence[dict],
     scores: Sequence[ItemScore],
-    curve: list[dict],
+    curves: dict[str, list[dict]],
 ) -> list[Path]:
     """Write the three report files and return their paths."""
     report_dir.mkdir(parents=True, exist_ok=True)
     metrics_path, md_path, png_path = report_dir / "metrics.json", report_dir / "report.md", report_dir / "chart.png"
-    metrics_path.write_text(json.dumps({**summary, "abstention_curve": curve}, indent=2), encoding="utf-8")
+    metrics_path.write_text(json.dumps({**summary, "abstention_curves": curves}, indent=2), encoding="utf-8")
     sections = [
         f"# Eval report: {name}",
         "",
@@ -126,17 +136,9 @@ def write_report(
     ]
     if "per_turn" in summary:
         sections += ["", "## Conversations, per turn", "", per_type_table(summary, "per_turn")]
-    sections += [
-        "",
-        "## Abstention threshold curve",
-        "",
-        "| threshold | abstention on unanswerable | false abstention |",
-        "|---:|---:|---:|",
-    ]
-    sections += [
-        f"| {p['threshold']:.3f} | {p['abstention_unanswerable']:.3f} | {p['false_abstention']:.3f} |"
-        for p in curve[:: max(1, len(curve) // 12)]
-    ]
+    sections += ["", "## Abstention threshold curves"]
+    for kind, curve in curves.items():
+        sections += _curve_table(kind, curve) if curve else []
     sections += [
         "",
         "![per-type accuracy and recall by rank](chart.png)",

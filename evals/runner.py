@@ -233,5 +233,13 @@ def abstention_curve(scores: list[ItemScore], steps: int = 41) -> list[dict[str,
     return curve
 
 
+def abstention_curves(scores: list[ItemScore]) -> dict[str, list[dict[str, float]]]:
+    """One curve per threshold the service applies: standalone questions and rewritten follow-ups."""
+    return {
+        "standalone": abstention_curve([s for s in scores if not s.follow_up]),
+        "follow-ups": abstention_curve([s for s in scores if s.follow_up]),
+    }
+
+
 def scores_as_dicts(scores: list[ItemScore]) -> list[dict]:
     return [asdict(s) for s in scores]

@@ -80,3 +80,18 @@ def test_best_threshold_separates_when_the_scores_do_and_stays_at_zero_when_they
     assert 0.3 < threshold <= 0.7 and accuracy == 1.0
     inverted = [_score(0.35, True), _score(0.7, True), _score(0.66, False), _score(0.54, False)]
     assert best_threshold(inverted, max_false_abstention=0.0) == (0.0, 0.5)
+
+
+def test_abstention_curves_follow_the_two_thresholds():
+    from dataclasses import replace
+
+    from evals.runner import abstention_curves
+
+    standalone = [_score(0.8, True), _score(0.2, False)]
+    follow_ups = [replace(_score(0.3, True), follow_up=True), replace(_score(0.7, False), follow_up=True)]
+    curves = abstention_curves(standalone + follow_ups)
+    at_half = {kind: next(p for p in curve if p["threshold"] >= 0.5) for kind, curve in curves.items()}
+    assert at_half["standalone"]["abstention_unanswerable"] == 1.0
+    assert at_half["standalone"]["false_abstention"] == 0.0
+    assert at_half["follow-ups"]["abstention_unanswerable"] == 0.0
+    assert at_half["follow-ups"]["false_abstention"] == 1.0
