@@ -24,6 +24,7 @@ import argparse
 import shutil
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
@@ -66,14 +67,22 @@ class RecordingEmbeddings(Embeddings):
 
 
 def components(size: str, run: str, backend: str, cache_entries: int, batch_texts: int | None = None):
+    """Components over the synthetic corpus of ``size`` and a fresh store named for the run."""
+    store = WORK_DIR / "ingest-stores" / f"{size}-{backend}-{run}"
+    shutil.rmtree(store, ignore_errors=True)
+    return components_at(corpus(size), store, backend, cache_entries, batch_texts)
+
+
+def components_at(
+    corpus_dir: Path, store: Path, backend: str = "torch", cache_entries: int = 0, batch_texts: int | None = None
+):
+    """The app's composition root over any corpus and store, with the bench's model directory."""
     from app.settings import Settings
     from app.wiring import Components
 
-    store = WORK_DIR / "ingest-stores" / f"{size}-{backend}-{run}"
-    shutil.rmtree(store, ignore_errors=True)
     extra = {} if batch_texts is None else {"ingest_batch_texts": batch_texts}
     settings = Settings(
-        corpus_dir=corpus(size),
+        corpus_dir=corpus_dir,
         store_dir=store,
         embedding_backend=backend,
         embedding_export_dir=WORK_DIR / "models",

@@ -26,25 +26,10 @@ from typing import Any
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
 from bench.common import SIZES, WORK_DIR, corpus, table, write_result
-from bench.ingest_bench import recorded, timed_encode, timed_ingest
+from bench.ingest_bench import components_at, recorded, timed_encode, timed_ingest
 from ingest.store import StoreMismatchError
 
 COLUMNS = ["size", "tail_files", "tail_chunks", "texts", "raw_s", "pipeline_s", "model_s", "outside_s", "overhead"]
-
-
-def settings_for(corpus_dir: Path, store: Path, batch_texts: int):
-    from app.settings import Settings
-    from app.wiring import Components
-
-    return Components(
-        Settings(
-            corpus_dir=corpus_dir,
-            store_dir=store,
-            embedding_cache_entries=0,
-            ingest_batch_texts=batch_texts,
-            embedding_export_dir=WORK_DIR / "models",
-        )
-    )
 
 
 def split_corpus(source: Path, work: Path, tail: float) -> tuple[Path, Path, list[Path]]:
@@ -74,7 +59,7 @@ def restore(head: Path, side: Path, moved: list[Path]) -> None:
 
 def tail_texts(side: Path, batch_texts: int) -> list[str]:
     """Every text the tail's ingest will embed: a fake-embedding ingest of the tail alone."""
-    dry = settings_for(side, WORK_DIR / "tail" / "dry-store", batch_texts)
+    dry = components_at(side, WORK_DIR / "tail" / "dry-store", batch_texts=batch_texts)
     shutil.rmtree(WORK_DIR / "tail" / "dry-store", ignore_errors=True)
     recorder = recorded(dry, DeterministicFakeEmbedding(size=dry.embeddings.dimension))
     dry.ingest()
@@ -89,11 +74,11 @@ def run(size: str, tail: float, batch_texts: int, source: Path) -> dict[str, Any
     shutil.copytree(source, store)
     head, side, moved = split_corpus(corpus(size), WORK_DIR / "tail" / size, tail)
     try:
-        removed = settings_for(head, store, batch_texts).ingest()
+        removed = components_at(head, store, batch_texts=batch_texts).ingest()
     except StoreMismatchError as exc:
         raise SystemExit(f"{source}: {exc} (rebuild it with `python -m bench.ingest_bench {size} …`)") from None
     texts = tail_texts(side, batch_texts)
-    parts = settings_for(head, store, batch_texts)
+    parts = components_at(head, store, batch_texts=batch_texts)
     model = parts.embeddings.model
     model.embed_documents(["warm up"])
     raws = [timed_encode(model, texts)]
