@@ -1,6 +1,7 @@
 """Tune the extractive answerer's scoring weights and abstention threshold on a dev split.
 
-    python -m evals.tune evals/datasets/isecg-annual-report-2020.jsonl evals/datasets/conversations.jsonl --split dev
+    python -m evals.tune evals/datasets/isecg-annual-report-2020.jsonl evals/datasets/conversations.jsonl \
+        evals/datasets/dev-extra.jsonl evals/datasets/dev-extra-conversations.jsonl --split dev
 
 Every weight combination of a small grid runs the split through the real service; for each, the
 abstention threshold is picked from the confidence distribution (best accuracy over all items

@@ -20,7 +20,10 @@ def corpus_texts():
     return normalize(raw), normalize(clean_pages([raw])[0])
 
 
-@pytest.mark.parametrize("name", ["isecg-annual-report-2020.jsonl", "conversations.jsonl"])
+ALL = ["isecg-annual-report-2020.jsonl", "conversations.jsonl", "dev-extra.jsonl", "dev-extra-conversations.jsonl"]
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_every_evidence_string_is_in_the_corpus(name, corpus_texts):
     raw, cleaned = corpus_texts
     for item in load_dataset(DATASETS / name).items:
@@ -36,6 +39,17 @@ def test_schema_rules_and_coverage():
     counts = Counter(item.type for item in items)
     assert all(counts[t] >= 8 for t in TYPES), counts
     assert {item.split for item in items} == {"dev", "test"}
+    _check_items(items)
+
+
+def test_the_extra_dev_items_are_dev_only_and_follow_the_same_rules():
+    items = [i for name in ALL[2:] for i in load_dataset(DATASETS / name).items]
+    assert {item.split for item in items} == {"dev"}
+    assert {item.type for item in items} == set(TYPES)
+    _check_items(items)
+
+
+def _check_items(items) -> None:
     for item in items:
         if item.type == "unanswerable":
             assert not item.answers and not item.evidence
