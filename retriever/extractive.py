@@ -310,7 +310,39 @@ def select_units(
         return _pick_list(candidates, near, LONG_LIMIT)
     if plan.kind == "summary":
         return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored))
-    return _pick_sentences(candidates, weights, near, SHORT_LIMIT)
+    chosen = _pick_sentences(candidates, weights, near, SHORT_LIMIT)
+    if plan.kind in ("date", "numeric"):
+        return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)
+    return chosen
+
+
+def _with_list_lead(chosen: list[ScoredUnit], kind: str, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """A list entry that names the thing asked about but not the date or figure asked for, quoted
+    after the line introducing its list when that line holds it ("In 2020 ISECG agencies welcomed
+    six new members:" for "When did GISTDA join?")."""
+    first = chosen[0]
+    if first.kind not in LISTY or any(value_match(kind, u.text) for u in chosen):
+        return chosen
+    lead = _list_lead(first, near)
+    if lead is None or not value_match(kind, lead.text) or len(lead.text) + len(first.text) + 8 > limit:
+        return chosen
+    return [lead, first]
+
+
+def _list_lead(entry: ScoredUnit, near: Neighbourhood, reach: int = 12) -> ScoredUnit | None:
+    """The ":"-ended line a list entry hangs from, searched back over list lines (into the
+    previous chunk when the list starts a chunk); None when a sentence comes first."""
+    chunk_id: str | None = entry.chunk_id
+    before = [u for u in near.units_of(entry.chunk_id) if u.n < entry.n]
+    for _ in range(2):
+        for unit in reversed(before[-reach:]):
+            if unit.text.rstrip().endswith(":"):
+                return unit
+            if unit.kind not in LISTY:
+                return None
+        chunk_id = near.previous_chunk(chunk_id) if chunk_id else None
+        before = near.units_of(chunk_id) if chunk_id else []
+    return None
 
 
 def _blocks(units: Sequence[ScoredUnit]) -> list[list[ScoredUnit]]:

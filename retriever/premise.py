@@ -58,6 +58,7 @@ _OPPOSITES: dict[str, set[str]] = {}
 for left, right in _PAIRS:
     _OPPOSITES.setdefault(stem(left), set()).add(stem(right))
     _OPPOSITES.setdefault(stem(right), set()).add(stem(left))
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b")
 _NEGATED = re.compile(r"\b(?:non|not|no|never|without)[\s-]+(\w+)", re.I)
 
 
@@ -77,7 +78,9 @@ def contradicting_units(
     answerable = [u for u in scored if u.kind != "heading"]
     if not answerable:
         return []
-    top = [u for u in answerable[:depth] if u.score >= close * answerable[0].score]
+    top = _about(question, [u for u in answerable[:depth] if u.score >= close * answerable[0].score])
+    if not top:
+        return []
     if any(asked & _negated_stems(u.text) for u in top):
         return [u for u in top if asked & _negated_stems(u.text)][:2]
     opposite = {o for word in asked for o in _OPPOSITES.get(word, ()) if o not in asked}
@@ -90,6 +93,18 @@ def contradicting_units(
     # the premise is refuted: gather the strongest statements of the opposite, a little deeper
     deeper = [u for u in answerable[:15] if u.terms & opposite and u not in against and u.score >= 0.6 * top[0].score]
     return _corrections(against, deeper)
+
+
+def _about(question: str, units: list[ScoredUnit]) -> list[ScoredUnit]:
+    """The units naming every acronym of the question that the units name at all.
+
+    "Why did the ERWG stop …?" is not refuted by "the TWG will continue …": a contradiction
+    counts only for the body the question is about. An acronym none of the units use (a glossary
+    form may stand in for it) constrains nothing.
+    """
+    named = set(terms(" ".join(_ACRONYM.findall(question))))
+    named &= set().union(*(u.terms for u in units)) if units else set()
+    return [u for u in units if named <= u.terms]
 
 
 def _corrections(against: list[ScoredUnit], deeper: list[ScoredUnit], limit: int = 900) -> list[ScoredUnit]:

@@ -31,10 +31,14 @@ _SUMMARY = re.compile(
     r"\bwhat are .+ plans\b",
     re.I,
 )
+# "Which scheme were the technologies categorised by?" asks for a scheme: a plural noun after an
+# auxiliary verb is the subject of the question's clause, not the thing asked for
+_AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|may|might)"
 _LIST = re.compile(
     r"^(?:list|name|enumerate|which are)\b|\bwhat (?:were|are) (?:the|all)\b|\ball (?:the )?\w+s\b|"
     r"\bwhich of (?:them|these|those|the)\b|"
-    r"\b(?:which|what|who) (?:\w+ ){0,4}?(?:agencies|members|organisations|organizations|countries|groups|"
+    r"\b(?:which|what|who) (?:(?:is|are|was|were) )?(?:(?!" + _AUX + r"\b)\w+ ){0,4}?"
+    r"(?:agencies|members|organisations|organizations|countries|groups|"
     r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
     r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
     re.I,

@@ -159,3 +159,21 @@ def test_a_close_runner_up_saying_something_else_is_quoted_too():
     assert [u.text for u in chosen] == [best.text]  # a near-duplicate adds nothing
     chosen = select_units(_plan("factoid"), [best, far], {}, NEAR)
     assert [u.text for u in chosen] == [best.text]
+
+
+def test_a_list_entry_without_the_date_asked_for_comes_with_the_line_introducing_its_list():
+    intro = _loose("c1", 4, "In 2020 the group welcomed three new members:", 0.5)
+    lines = [
+        _loose("c2", 0, "AEB, Brazilian Space Agency", 0.55, "label"),
+        _loose("c2", 1, "GISTDA, Geo-informatics and Space Technology Development Agency (Thailand)", 0.9, "label"),
+    ]
+    chunks = {"c1": [_loose("c1", 3, "The group grew.", 0.2), intro], "c2": lines}
+    near = Neighbourhood(units_of=lambda cid: chunks[cid], next_chunk=lambda _: None, previous_chunk=lambda cid: "c1")
+    ranked = [lines[1], lines[0], intro]
+    chosen = select_units(_plan("date", "When did GISTDA join?"), ranked, {}, near)
+    assert [u.text for u in chosen] == [intro.text, lines[1].text]
+    # a factoid question about the same entry needs no date, and a list preceded by a sentence
+    # (not a ":" line) has no lead to borrow one from
+    assert [u.text for u in select_units(_plan("factoid"), ranked, {}, near)] == [lines[1].text]
+    chunks["c1"] = [intro, _loose("c1", 5, "It was a good year.", 0.1)]
+    assert [u.text for u in select_units(_plan("date"), ranked, {}, near)] == [lines[1].text]

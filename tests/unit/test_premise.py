@@ -42,3 +42,12 @@ def test_corrections_stay_within_the_length_budget():
     found = contradicting_units("Why did membership shrink?", long)
     assert 1 <= len(found) <= 3
     assert sum(len(u.text) for u in found) <= 900
+
+
+def test_a_contradiction_about_another_body_does_not_count():
+    units = [
+        _unit(0, "The ERWG will evaluate any needed updates to the roadmap.", 0.8),
+        _unit(1, "In 2021 the TWG will continue its work on technology gaps.", 0.78),
+    ]
+    assert contradicting_units("Why did the ERWG stop working in 2021?", units) == []
+    assert [u.n for u in contradicting_units("Why did the TWG stop working in 2021?", units)] == [1]
