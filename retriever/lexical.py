@@ -18,6 +18,10 @@ logger = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on its logger at import
 
 
+# what is left of a stemmed demonym after its country ("brazil|ian", "japan|es", "korea|n")
+_DEMONYM_ENDINGS = frozenset({"n", "an", "ian", "ean", "es", "ese", "i", "ish"})
+
+
 class LexicalIndex:
     """An in-memory BM25 index over a fixed list of documents, plus document frequencies.
 
@@ -47,11 +51,14 @@ class LexicalIndex:
         """Corpus terms that share a stem-like prefix with an unknown ``term`` ("thai" → "thailand").
 
         The stemmer does not link demonyms and derived forms; a prefix of at least five letters
-        on either side usually does. Only used for terms the corpus never contains as such.
+        on either side usually does. A corpus term shorter than ``term`` must leave a demonym
+        ending ("brazil|ian", "vietnam|es"), or "eventu(ally)" would find "event". Only used for
+        terms the corpus never contains as such.
         """
         if len(term) < 4 or self.document_frequency[term]:
             return []
-        found = [p for p in (term[:n] for n in range(len(term) - 1, 4, -1)) if self.document_frequency[p]][:1]
+        shorter = (term[:n] for n in range(len(term) - 1, 4, -1))
+        found = [p for p in shorter if self.document_frequency[p] and term[len(p) :] in _DEMONYM_ENDINGS][:1]
         words = self._sorted_vocabulary
         i = bisect.bisect_left(words, term)
         while i < len(words) and words[i].startswith(term) and len(found) < most:

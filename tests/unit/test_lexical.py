@@ -1,0 +1,31 @@
+"""The BM25 index's word variants for query terms the corpus never uses."""
+
+from __future__ import annotations
+
+from retriever.lexical import LexicalIndex
+from retriever.tokenize import terms
+
+INDEX = LexicalIndex(
+    ["a", "b", "c"],
+    [
+        "Thailand and Brazil joined the group.",
+        "Vietnam hosted the events of the year.",
+        "Agencies from Japan met in Tokyo.",
+    ],
+)
+
+
+def _variants(word: str) -> list[str]:
+    return [v for t in terms(word) for v in INDEX.variants(t)]
+
+
+def test_a_demonym_finds_its_country_and_a_short_form_finds_the_long_one():
+    assert _variants("Brazilian") == ["brazil"]
+    assert _variants("Vietnamese") == ["vietnam"]
+    assert _variants("Japanese") == ["japan"]
+    assert _variants("Thai") == ["thailand"]
+
+
+def test_a_longer_word_sharing_a_prefix_is_no_variant():
+    assert _variants("eventually") == []  # "eventu" is not "event" plus a demonym ending
+    assert _variants("events") == []  # known to the corpus: no variants needed
