@@ -172,6 +172,47 @@ STOPWORDS = frozenset(
 
 _stemmer = Stemmer.Stemmer("english")
 
+# Irregular verb forms the stemmer leaves alone ("bound" never meets "binding", "grew" never
+# "grow"): general English morphology, mapped to the base form before stemming. Only unambiguous
+# forms: "found" (find / to found), "left" (leave / the side) and "led" ("led to" = caused, while
+# "leads" mostly means heads) are left out.
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "bind": "bound",
+        "grow": "grew grown",
+        "shrink": "shrank shrunk",
+        "begin": "began begun",
+        "hold": "held",
+        "meet": "met",
+        "make": "made",
+        "bring": "brought",
+        "choose": "chose chosen",
+        "take": "took taken",
+        "give": "gave given",
+        "write": "wrote written",
+        "build": "built",
+        "send": "sent",
+        "spend": "spent",
+        "keep": "kept",
+        "seek": "sought",
+        "think": "thought",
+        "tell": "told",
+        "go": "went gone",
+        "see": "saw seen",
+        "know": "knew known",
+        "rise": "rose risen",
+        "fall": "fell fallen",
+        "pay": "paid",
+        "say": "said",
+        "lose": "lost",
+        "win": "won",
+        "become": "became",
+        "undertake": "undertook undertaken",
+    }.items()
+    for form in forms.split()
+}
+
 
 def words(text: str) -> list[str]:
     """Case-folded word tokens, stop words kept (for phrase checks)."""
@@ -180,7 +221,8 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Stem one case-folded word after folding British/American spelling."""
+    """Stem one case-folded word after folding British/American spelling and irregular forms."""
+    word = _IRREGULAR.get(word, word)
     if len(word) > 4 and not word.isdigit():
         word = _IZE.sub(r"is\1", word)
         if len(word) > 5:

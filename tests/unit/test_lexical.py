@@ -29,3 +29,9 @@ def test_a_demonym_finds_its_country_and_a_short_form_finds_the_long_one():
 def test_a_longer_word_sharing_a_prefix_is_no_variant():
     assert _variants("eventually") == []  # "eventu" is not "event" plus a demonym ending
     assert _variants("events") == []  # known to the corpus: no variants needed
+
+
+def test_irregular_verb_forms_meet_their_base_form_and_ambiguous_ones_stay_apart():
+    assert terms("bound grew shrank held") == terms("binding grows shrink holds")
+    assert terms("the agency left") != terms("the agency leaves")  # "left" may be a side
+    assert terms("found") != terms("find") and terms("led") != terms("leads")
