@@ -19,6 +19,7 @@ _ANNEX = re.compile(r"^\s*(?:Annex|Appendix|Chapter|Part)\s+(?:[IVXLC]+|\d{1,2}|
 _MARKDOWN = re.compile(r"^\s{0,3}(#{1,6})\s+\S")
 _BULLET = re.compile(r"^\s*(?:[•▪●◦‣∙·*−–-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+\S")
 _SENTENCE_END = re.compile(r"[.!?:;,]['’”\")]?\s*$")
+_FULL_STOP = re.compile(r"[.!?]['’”\")]?\s*$")
 _CONNECTOR = re.compile(r"^\s*(?:and|of|for|in|on|to|the|with|–|-)\b", re.I)
 _SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
 
@@ -110,6 +111,25 @@ def _split_strong_headings(paragraphs: list[list[tuple[int, int]]], text: str) -
     return out
 
 
+def _split_run_in_titles(paragraphs: list[list[tuple[int, int]]], text: str) -> tuple[list[list], set[int]]:
+    """A title-shaped last line after a finished sentence, before a paragraph that starts a new
+    sentence, is a heading that a page break ran into the paragraph above ("… throughout 2021." /
+    "Major International Events Related to Space Exploration"). Returns the paragraphs with such
+    lines split off, and the start offsets of those lines."""
+    out: list[list] = []
+    titles: set[int] = set()
+    for i, para in enumerate(paragraphs):
+        lines = [text[s:e] for s, e in para]
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
+        starts_sentence = following is not None and text[following[0][0] : following[0][1]].strip()[:1].isupper()
+        if len(para) >= 2 and starts_sentence and _FULL_STOP.search(lines[-2]) and is_title_like(lines[-1].strip()):
+            out.extend([para[:-1], [para[-1]]])
+            titles.add(para[-1][0])
+        else:
+            out.append(para)
+    return out, titles
+
+
 def _heading_paragraph(lines: list[str], next_text: str | None, previous: list[str]) -> bool:
     """A one- or two-line paragraph of title shape that introduces prose is a heading.
 
@@ -120,7 +140,7 @@ def _heading_paragraph(lines: list[str], next_text: str | None, previous: list[s
         return False
     if len(previous) == 1 and is_title_like(previous[0]) and _shape(previous[0]) == _shape(lines[0]):
         return False
-    if len(lines) == 2 and not (_CONNECTOR.match(lines[1]) and is_title_like(lines[1].strip())):
+    if len(lines) == 2 and not (_CONNECTOR.match(lines[1]) and is_title_like(_CONNECTOR.sub("", lines[1]).strip())):
         return False
     return next_text is not None and _is_prose(next_text)
 
@@ -142,14 +162,14 @@ def _items(para: list[tuple[int, int]], text: str) -> Iterator[tuple[int, int, B
 
 def find_blocks(text: str) -> list[Block]:
     """Cut a cleaned document into headings, list items and paragraphs, in order."""
-    paragraphs = _split_strong_headings(_paragraphs(text), text)
+    paragraphs, run_in = _split_run_in_titles(_split_strong_headings(_paragraphs(text), text), text)
     blocks: list[Block] = []
     previous: list[str] = []
     for i, para in enumerate(paragraphs):
         lines = [text[s:e] for s, e in para]
         start, end = para[0][0], para[-1][1]
         level = strong_heading_level(lines[0]) if len(para) == 1 else 0
-        if level:
+        if level or start in run_in:
             blocks.append(Block(start, end, "heading", level))
             previous = []
             continue

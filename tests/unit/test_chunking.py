@@ -89,6 +89,32 @@ def test_list_entries_followed_by_prose_are_not_headings():
     assert not any(b.kind == "heading" for b in find_blocks(text))
 
 
+def _headings(text: str) -> list[str]:
+    return [" ".join(text[b.start : b.end].split()) for b in find_blocks(text) if b.kind == "heading"]
+
+
+def test_a_title_run_into_the_paragraph_above_is_a_heading():
+    text = (
+        "The group has started to review its website and will continue this work\nthroughout 2021.\n"
+        " Major International Events Related to Space Exploration\n\nUnderlined events will include "
+        "presentations. (Status April 2021)"
+    )
+    assert _headings(text) == ["Major International Events Related to Space Exploration"]
+    # a title-shaped line that ends a list of short lines, or follows an unfinished sentence, is not
+    assert _headings(text.replace("throughout 2021.", "throughout 2021 and")) == []
+
+
+def test_a_two_line_title_whose_second_line_starts_with_a_connector_is_a_heading():
+    text = (
+        "Exploration Roadmap Working Group (ERWG)\nand International Architecture Working Group (IAWG)\n\n"
+        "The ERWG and IAWG will work to evaluate any needed updates to the roadmap in order to determine a "
+        "recommendation on the necessity of a revision."
+    )
+    assert _headings(text) == [
+        "Exploration Roadmap Working Group (ERWG) and International Architecture Working Group (IAWG)"
+    ]
+
+
 def test_units_split_sentences_and_keep_abbreviations():
     text = "The IAC meets in Paris, 18-22 Sept. 2022 this year. It is very big.\n\n- item one\n- item two"
     units = split_units(text)
