@@ -64,7 +64,20 @@ def _sentence_spans(text: str, base: int) -> list[tuple[int, int]]:
         spans.append((base + start, base + match.start() + 1))
         start = match.end()
     spans.append((base + start, base + len(text.rstrip())))
-    return spans
+    return _join_asides(spans, text, base)
+
+
+def _join_asides(spans: list[tuple[int, int]], text: str, base: int) -> list[tuple[int, int]]:
+    """A bracketed aside after a sentence ("… presentations. (Status April 2021)") belongs to it:
+    alone it is no statement, and the sentence without it loses the date."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = text[start - base : end - base].strip()
+        if out and piece.startswith("(") and piece.endswith(")") and len(piece) <= 60:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _is_line_list(lines: list[str]) -> bool:

@@ -176,3 +176,14 @@ def test_a_run_without_sentence_ends_is_cut_between_entries_and_kept_exact():
         piece = text[start:end]
         assert len(piece.split()) <= params.max_words
         assert piece.startswith("Agency") and piece.rstrip(";").endswith(")")
+
+
+def test_a_bracketed_aside_stays_with_its_sentence():
+    units = split_units(
+        "Underlined events include presentations. (Status April 2021)\n\nThe list may change. It is long."
+    )
+    assert [u.text for u in units] == [
+        "Underlined events include presentations. (Status April 2021)",
+        "The list may change.",
+        "It is long.",
+    ]
