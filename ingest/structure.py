@@ -112,22 +112,40 @@ def _split_strong_headings(paragraphs: list[list[tuple[int, int]]], text: str) -
 
 
 def _split_run_in_titles(paragraphs: list[list[tuple[int, int]]], text: str) -> tuple[list[list], set[int]]:
-    """A title-shaped last line after a finished sentence, before a paragraph that starts a new
-    sentence, is a heading that a page break ran into the paragraph above ("… throughout 2021." /
-    "Major International Events Related to Space Exploration"). Returns the paragraphs with such
-    lines split off, and the start offsets of those lines."""
+    """Headings that lost the blank line around them (page breaks eat blank lines): a title-shaped
+    last line after a finished sentence, before a paragraph that starts a new sentence ("…
+    throughout 2021." / "Major International Events Related to Space Exploration"), and a
+    title-shaped first line before prose ("ISECG at a Glance: Scope and Background" / "ISECG, the
+    International Space Exploration Coordination Group serves …"). Returns the paragraphs with
+    such lines split off, and the start offsets of those lines."""
     out: list[list] = []
     titles: set[int] = set()
     for i, para in enumerate(paragraphs):
-        lines = [text[s:e] for s, e in para]
         following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
-        starts_sentence = following is not None and text[following[0][0] : following[0][1]].strip()[:1].isupper()
-        if len(para) >= 2 and starts_sentence and _FULL_STOP.search(lines[-2]) and is_title_like(lines[-1].strip()):
+        if _leading_title(para, text):
+            out.append([para[0]])
+            titles.add(para[0][0])
+            para = para[1:]
+        if _trailing_title(para, following, text):
             out.extend([para[:-1], [para[-1]]])
             titles.add(para[-1][0])
         else:
             out.append(para)
     return out, titles
+
+
+def _leading_title(para: list[tuple[int, int]], text: str) -> bool:
+    lines = [text[s:e].strip() for s, e in para]
+    rest = text[para[1][0] : para[-1][1]] if len(para) >= 2 else ""
+    return bool(rest) and is_title_like(lines[0]) and lines[1][:1].isupper() and _is_prose(rest)
+
+
+def _trailing_title(para: list[tuple[int, int]], following: list[tuple[int, int]] | None, text: str) -> bool:
+    lines = [text[s:e] for s, e in para]
+    starts_sentence = following is not None and text[following[0][0] : following[0][1]].strip()[:1].isupper()
+    return (
+        len(para) >= 2 and starts_sentence and bool(_FULL_STOP.search(lines[-2])) and is_title_like(lines[-1].strip())
+    )
 
 
 def _heading_paragraph(lines: list[str], next_text: str | None, previous: list[str]) -> bool:

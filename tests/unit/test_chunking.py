@@ -104,6 +104,16 @@ def test_a_title_run_into_the_paragraph_above_is_a_heading():
     assert _headings(text.replace("throughout 2021.", "throughout 2021 and")) == []
 
 
+def test_a_title_run_into_the_prose_below_is_a_heading_but_a_wrapped_table_row_is_not():
+    text = (
+        "ISECG at a Glance: Scope and Background\nISECG, the International Space Exploration Coordination "
+        "Group serves as the forum where space\nagencies work together. It also supports engagement."
+    )
+    assert _headings(text) == ["ISECG at a Glance: Scope and Background"]
+    rows = "Thailand Geo-informatics and Space Technology Development\nAgency (GISTDA)\n\nThe end of it all is here."
+    assert _headings(rows) == []
+
+
 def test_a_two_line_title_whose_second_line_starts_with_a_connector_is_a_heading():
     text = (
         "Exploration Roadmap Working Group (ERWG)\nand International Architecture Working Group (IAWG)\n\n"
