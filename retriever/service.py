@@ -27,9 +27,11 @@ from retriever.evidence import (
 from retriever.extractive import ABSTAIN_TEXT, Neighbourhood, compose_answer, select_units
 from retriever.followup import standalone_query
 from retriever.premise import PREMISE_NOTE, contradicting_units
-from retriever.query import QueryPlan, plan_query
+from retriever.query import QueryPlan, glossary_expansions, plan_query
 from retriever.records import Answer, Passage
 from retriever.search import Candidates, HybridSearcher
+from retriever.slots import missing_slot
+from retriever.tokenize import terms
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ class ServiceOptions:
     disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
 
 
-FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise", "unknown_names")
+FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise", "unknown_names", "slots")
 
 
 @dataclass
@@ -236,6 +238,8 @@ class QAService:
             chosen, lead = contradicted, PREMISE_NOTE
         else:
             chosen, lead = select_units(found.plan, found.scored, found.term_weights, self._neighbourhood(found)), ""
+            if "slots" not in found.disabled and self._misses_slot(found, chosen):
+                return base
         by_id = {p.chunk_id: p for p in found.passages}
         for unit in chosen:
             if unit.chunk_id not in by_id:
@@ -253,6 +257,17 @@ class QAService:
                 "passages": found.passages,
             }
         )
+
+    @staticmethod
+    def _misses_slot(found: Retrieved, chosen: Sequence[ScoredUnit]) -> bool:
+        """The quote never names what the question counts or the role it asks about."""
+        text = " ".join(u.text for u in chosen)
+        glossary = found.candidates.snapshot.glossary
+        said = terms(text) + terms(" ".join(glossary_expansions(text, glossary)))
+        slot = missing_slot(found.question, said)
+        if slot:
+            logger.debug("abstaining: the answer never names %r", slot)
+        return slot is not None
 
     def _neighbourhood(self, found: Retrieved) -> Neighbourhood:
         """Whole chunks around the candidates, scored (used to gather lists and captions)."""

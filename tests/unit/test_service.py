@@ -91,3 +91,13 @@ def test_question_about_an_unknown_acronym_abstains(service):
     assert answer.abstained
     known = service.ask("How many gadgets did the Gadget Survey count in the ZSO report?")
     assert not known.abstained  # ZSO is defined in the corpus glossary
+
+
+def test_a_count_or_role_the_quote_never_names_is_an_abstention(service):
+    pages = service.ask("How many pages does the Gadget Survey report have?")
+    assert pages.abstained
+    chair = service.ask("Who chairs the Widget Programme?")
+    assert chair.abstained
+    # with the step off the same question gets the best quote, which never counts pages
+    quoted = service.ask("How many pages does the Gadget Survey report have?", disable=["slots"])
+    assert not quoted.abstained and "page" not in quoted.answer

@@ -1,0 +1,32 @@
+"""Count and role questions: the answer must name what is counted or the role asked about."""
+
+from __future__ import annotations
+
+import pytest
+
+from retriever.slots import counted_phrase, missing_slot
+from retriever.tokenize import terms
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "missing"),
+    [
+        ("How many pages does the roadmap have?", "The roadmap was released in 2018.", "page"),
+        ("How many agencies joined in 2020?", "Six new agencies joined in 2020.", None),
+        ("How many lunar objectives does it address?", "It addresses twelve lunar surface objectives.", None),
+        ("Which agency chairs the working group?", "The working group leads the roadmap effort.", "chair"),
+        ("Who co-chairs the Tiger Team?", "The Tiger Team is co-chaired by two agencies.", None),
+        ("Who leads the roadmapping effort?", "The effort is led by the roadmap group.", None),
+        ("How much does the agency pay into the budget?", "The agency joined in 2020.", "pay"),
+        ("What does the group do?", "The group coordinates plans.", None),
+    ],
+)
+def test_missing_slot(question, answer, missing):
+    found = missing_slot(question, terms(answer))
+    assert (found is None) if missing is None else (missing in found)
+
+
+def test_the_counted_phrase_ends_at_the_verb():
+    assert counted_phrase("How many space agencies are there?") == ["space", "agenc"]
+    assert counted_phrase("How much does it cost?") == []
+    assert counted_phrase("Who chairs it?") == []
