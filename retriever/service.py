@@ -58,7 +58,7 @@ class ServiceOptions:
     disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
 
 
-FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise", "unknown_names", "slots")
+FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise", "unknown_names", "slots", "sections")
 
 
 @dataclass
@@ -230,14 +230,15 @@ class QAService:
         base.confidence = round(confidence, 4)
         if "unknown_names" not in found.disabled and unknown_acronyms(found.question, found.candidates.snapshot):
             return base
-        contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, found.scored)
+        scored = self._in_named_sections(found)
+        contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, scored)
         threshold = self.options.followup_abstain_threshold if found.rewritten else self.options.abstain_threshold
         if confidence < threshold and not contradicted:
             return base
         if contradicted:
             chosen, lead = contradicted, PREMISE_NOTE
         else:
-            chosen, lead = select_units(found.plan, found.scored, found.term_weights, self._neighbourhood(found)), ""
+            chosen, lead = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found)), ""
             if "slots" not in found.disabled and self._misses_slot(found, chosen):
                 return base
         by_id = {p.chunk_id: p for p in found.passages}
@@ -257,6 +258,16 @@ class QAService:
                 "passages": found.passages,
             }
         )
+
+    @staticmethod
+    def _in_named_sections(found: Retrieved) -> list[ScoredUnit]:
+        """The scored units from the sections the question names by title (all when it names none,
+        or when none of the candidates lies in them)."""
+        if "sections" in found.disabled:
+            return found.scored
+        named = found.candidates.snapshot.sections.named(found.question)
+        inside = [u for u in found.scored if u.chunk_id in named]
+        return inside or found.scored
 
     @staticmethod
     def _misses_slot(found: Retrieved, chosen: Sequence[ScoredUnit]) -> bool:

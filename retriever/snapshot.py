@@ -15,6 +15,7 @@ from typing import Any
 from ingest.glossary import merge_glossaries
 from ingest.store import ChunkStore, FileRecord
 from retriever.lexical import LexicalIndex
+from retriever.sections import SectionIndex
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Snapshot:
     files: dict[str, FileRecord] = field(default_factory=dict)
     position: dict[str, int] = field(default_factory=dict)
     by_place: dict[tuple[str, int], str] = field(default_factory=dict)
+    sections: SectionIndex = field(default_factory=lambda: SectionIndex([]))
 
     def neighbour(self, chunk_id: str, step: int) -> str | None:
         """The chunk ``step`` places after (or before) ``chunk_id`` in the same document."""
@@ -65,6 +67,7 @@ def build_snapshot(store: ChunkStore) -> Snapshot:
         (str(m["source"]), int(m["chunk_index"])): cid for cid, m in zip(snap.ids, snap.metas, strict=True)
     }
     snap.lexical = LexicalIndex(snap.ids, [f"{header_of(m)}\n{t}" for t, m in zip(snap.texts, snap.metas, strict=True)])
+    snap.sections = SectionIndex((cid, str(m.get("section", ""))) for cid, m in zip(snap.ids, snap.metas, strict=True))
     snap.files = store.files_manifest()
     snap.glossary = merge_glossaries([record.glossary for record in snap.files.values()])
     logger.info(

@@ -1,0 +1,34 @@
+"""Which sections a question names by title."""
+
+from __future__ import annotations
+
+from retriever.sections import SectionIndex, title_forms
+
+INDEX = SectionIndex(
+    [
+        ("c1", "1 Executive Summary"),
+        ("c2", "3 Outlook for 2021 › Technology Working Group (TWG)"),
+        ("c3", "Annex I"),
+        ("c4", "Annex II"),
+        ("c5", "Annex III › Technology Working Group (TWG)"),
+        ("c6", ""),
+    ]
+)
+
+
+def test_title_forms_drop_numbering_and_offer_the_bracketed_acronym():
+    assert title_forms("1 Executive Summary") == [frozenset({"execut", "summari"})]
+    assert frozenset({"twg"}) in title_forms("Technology Working Group (TWG)")
+
+
+def test_a_question_names_a_section_by_its_whole_title_or_its_acronym():
+    assert INDEX.named("What does the executive summary say about growth?") == {"c1"}
+    assert INDEX.named("What will the TWG do?") == {"c2", "c5"}
+    assert INDEX.named("What is the Technology Working Group for?") == {"c2", "c5"}
+    assert INDEX.named("What is the outlook for 2021?") == {"c2"}  # a parent section names its chunks too
+
+
+def test_part_of_a_title_names_nothing_and_the_most_specific_title_wins():
+    assert INDEX.named("What does the summary say?") == set()
+    assert INDEX.named("Which technology gaps were found?") == set()
+    assert INDEX.named("Who is listed in Annex II?") == {"c4"}  # not also "Annex I"
