@@ -37,6 +37,7 @@ _ABBREVIATIONS = (
 )
 _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 MIN_UNIT_CHARS = 8
+_CLOSED = (".", "!", "?", ":", ";", ".)", ".”", '."')
 
 
 @dataclass(frozen=True)
@@ -175,18 +176,31 @@ def split_units(text: str, headings: Sequence[tuple[int, int]] = ()) -> list[Uni
     ``headings`` are (start, end) spans of section headings in ``text``: units there get the kind
     "heading" (they locate a passage but never answer a question on their own).
     """
-    units: list[Unit] = []
+    pieces: list[tuple[int, int, str]] = []
     for seg_start, seg_end, is_heading in _segments(text, headings):
         part = text[seg_start:seg_end]
         spans = [(seg_start, seg_end, "heading")] if is_heading else _paragraph_units(part, seg_start)
         for start, end, kind in spans:
             raw = text[start:end]
             lead = len(raw) - len(raw.lstrip())
-            start, end = start + lead, start + len(raw.rstrip())
-            line = one_line(text[start:end])
-            if len(line) >= MIN_UNIT_CHARS:
-                units.append(Unit(start, end, line, kind))
-    return _demote_dangling_intros(units)
+            pieces.append((start + lead, start + len(raw.rstrip()), kind))
+    units = [Unit(s, e, one_line(text[s:e]), k) for s, e, k in _join_continuations(pieces, text)]
+    return _demote_dangling_intros([u for u in units if len(u.text) >= MIN_UNIT_CHARS])
+
+
+def _join_continuations(pieces: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:
+    """A piece opening in lower case after a list line or sentence left open continues it: page
+    breaks put blank lines inside sentences ("… that invest in and perform space exploration" /
+    "activities.")."""
+    out: list[tuple[int, int, str]] = []
+    for start, end, kind in pieces:
+        if out and kind == "sentence" and text[start : start + 1].islower():
+            before_start, before_end, before_kind = out[-1]
+            if before_kind in ("line", "sentence") and not text[before_start:before_end].endswith(_CLOSED):
+                out[-1] = (before_start, end, before_kind)
+                continue
+        out.append((start, end, kind))
+    return out
 
 
 def _demote_dangling_intros(units: list[Unit]) -> list[Unit]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from retriever.evidence import ScoredUnit, value_match
-from retriever.query import QueryPlan
+from retriever.query import QueryPlan, asks_for_names
 from retriever.records import Citation, Passage
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
@@ -78,6 +78,9 @@ def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[Sco
     n = unit.n + 1
     while n in siblings and len(out) < 4:
         follower = siblings[n]
+        if follower.text == unit.text:  # the caption repeated by extraction
+            n += 1
+            continue
         if follower.kind == "heading" or len(follower.text) > 200 or size + len(follower.text) + 1 > limit:
             break
         out.append(follower)
@@ -170,13 +173,14 @@ def _list_run(anchor: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
     """
     by_n = {u.n: u for u in near.units_of(anchor.chunk_id)}
     first = last = anchor.n
-    while first - 1 in by_n and by_n[first - 1].kind in LISTY:
+    intro = anchor.text.rstrip().endswith(":")  # an intro starts its list: never reach back past it
+    while not intro and first - 1 in by_n and by_n[first - 1].kind in LISTY:
         first -= 1
     while last + 1 in by_n and by_n[last + 1].kind in LISTY:
         last += 1
-    if first - 1 in by_n and by_n[first - 1].text.rstrip().endswith(":"):
+    if not intro and first - 1 in by_n and by_n[first - 1].text.rstrip().endswith(":"):
         first -= 1
-    run = [by_n[n] for n in range(first, last + 1) if n in by_n]
+    run = _distinct([by_n[n] for n in range(first, last + 1) if n in by_n])
     following = near.next_chunk(anchor.chunk_id) if last == max(by_n) else None
     if following:
         seen = {u.text for u in run}
@@ -186,7 +190,15 @@ def _list_run(anchor: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
             if unit.kind not in LISTY:
                 break
             run.append(unit)
+            seen.add(unit.text)
     return run
+
+
+def _distinct(units: list[ScoredUnit]) -> list[ScoredUnit]:
+    """Each text once: extraction repeats captions ("ISECG Working Groups" twice in a row), and a
+    list of one line said twice is no list."""
+    seen: set[str] = set()
+    return [u for u in units if not (u.text in seen or seen.add(u.text))]
 
 
 _NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\([A-Z][A-Za-z ]+\)")
@@ -208,8 +220,11 @@ def _anchor_ok(unit: ScoredUnit, top: float) -> bool:
     return _is_listy(unit) and unit.score >= (0.7 if intro else 0.8) * top
 
 
-def _best_runs(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[list[ScoredUnit]]:
-    """Candidate lists near the top, best first (a run needs at least two entries)."""
+def _best_runs(
+    scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int, names: bool = True
+) -> list[list[ScoredUnit]]:
+    """Candidate lists near the top, best first (a run needs at least two entries); lists of
+    named things get a bonus only when the question asks for names (agencies, members, …)."""
     top = scored[0].score
     runs: list[tuple[float, list[ScoredUnit]]] = []
     seen: set[tuple[str, int]] = set()
@@ -219,7 +234,8 @@ def _best_runs(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) ->
         run = _list_run(anchor, near)
         seen.update((u.chunk_id, u.n) for u in run)
         if sum(1 for u in run if u.kind in LISTY) >= 2:
-            score = max(u.score for u in run) + 0.02 * min(len(run), 6) + 0.15 * _entity_share(run)
+            bonus = 0.15 * _entity_share(run) if names else 0.0
+            score = max(u.score for u in run) + 0.02 * min(len(run), 6) + bonus
             runs.append((score, _trim(run, limit)))
     runs.sort(key=lambda pair: -pair[0])
     return [run for score, run in runs if score >= 0.9 * runs[0][0]][:2] if runs else []
@@ -235,9 +251,9 @@ def _trim(run: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
     return out
 
 
-def _pick_list(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+def _pick_list(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int, names: bool = True) -> list[ScoredUnit]:
     """The best list (two if they are about equally good and both fit)."""
-    runs = _best_runs(scored, near, limit)
+    runs = _best_runs(scored, near, limit, names)
     if not runs:
         return _pick_summary(scored, near, limit)
     chosen = list(runs[0])
@@ -307,7 +323,7 @@ def select_units(
     if not candidates:
         return []
     if plan.kind == "list":
-        return _pick_list(candidates, near, LONG_LIMIT)
+        return _pick_list(candidates, near, LONG_LIMIT, asks_for_names(plan.search_text))
     if plan.kind == "summary":
         return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored))
     chosen = _pick_sentences(candidates, weights, near, SHORT_LIMIT)

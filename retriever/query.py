@@ -37,7 +37,7 @@ _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should
 _LIST = re.compile(
     r"^(?:list|name|enumerate|which are)\b|\bwhat (?:were|are) (?:the|all)\b|\ball (?:the )?\w+s\b|"
     r"\bwhich of (?:them|these|those|the)\b|"
-    r"\b(?:which|what|who) (?:(?:is|are|was|were) )?(?:(?!" + _AUX + r"\b)\w+ ){0,4}?"
+    r"\b(?:which|what|who) (?:(?:is|are|was|were) )?(?:(?!" + _AUX + r"\b)[\w'’]+ ){0,4}?"
     r"(?:agencies|members|organisations|organizations|countries|groups|"
     r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
     r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
@@ -61,6 +61,18 @@ class QueryPlan:
     @property
     def is_follow_up(self) -> bool:
         return self.own_text != self.search_text
+
+
+_NAMES = re.compile(
+    r"\b(?:agencies|members|organi[sz]ations|countries|nations|newcomers|partners|bodies|institutions|"
+    r"who)\b",
+    re.I,
+)
+
+
+def asks_for_names(question: str) -> bool:
+    """Whether a list question wants named things (agencies, members) rather than topics or items."""
+    return bool(_NAMES.search(question))
 
 
 def classify(question: str) -> QuestionKind:

@@ -197,3 +197,17 @@ def test_a_bracketed_aside_stays_with_its_sentence():
         "The list may change.",
         "It is long.",
     ]
+
+
+def test_a_lower_case_piece_after_an_open_line_continues_it():
+    text = (
+        "• Open and inclusive\n− The group takes inputs from agencies that invest in and perform space exploration"
+        "\n\nactivities.\n\n− The group provides for consultations.\n\nIt met twice.\n\nlater that year it met again."
+    )
+    assert [u.text for u in split_units(text)] == [
+        "• Open and inclusive",
+        "− The group takes inputs from agencies that invest in and perform space exploration activities.",
+        "− The group provides for consultations.",
+        "It met twice.",  # a closed sentence is not continued
+        "later that year it met again.",
+    ]

@@ -177,3 +177,54 @@ def test_a_list_entry_without_the_date_asked_for_comes_with_the_line_introducing
     assert [u.text for u in select_units(_plan("factoid"), ranked, {}, near)] == [lines[1].text]
     chunks["c1"] = [intro, _loose("c1", 5, "It was a good year.", 0.1)]
     assert [u.text for u in select_units(_plan("date"), ranked, {}, near)] == [lines[1].text]
+
+
+def _two_lists() -> tuple[Neighbourhood, list[ScoredUnit]]:
+    agencies = [
+        _loose("a", 0, "Six new members joined:", 0.50),
+        _loose("a", 1, "AEB, Brazilian Space Agency", 0.62, "line"),
+        _loose("a", 2, "NOSA, Norwegian Space Agency", 0.60, "line"),
+    ]
+    topics = [
+        _loose("t", 0, "The webnews covered these topics:", 0.66),
+        _loose("t", 1, "a meeting to advance exploration planning", 0.60, "line"),
+        _loose("t", 2, "publication of the annual report", 0.58, "line"),
+    ]
+    chunks = {"a": agencies, "t": topics}
+    near = Neighbourhood(units_of=lambda cid: chunks[cid], next_chunk=lambda _: None)
+    return near, sorted(agencies + topics, key=lambda u: -u.score)
+
+
+def test_a_list_of_names_is_preferred_only_when_the_question_asks_for_names():
+    near, ranked = _two_lists()
+    topics = select_units(_plan("list", "What topics did the webnews cover?"), ranked, {}, near)
+    assert topics[0].chunk_id == "t"
+    names = select_units(_plan("list", "Which agencies joined?"), ranked, {}, near)
+    assert names[0].chunk_id == "a"
+
+
+def test_a_caption_repeated_by_extraction_is_quoted_once_and_makes_no_list():
+    units = [
+        _loose("w", 0, "Working Groups", 0.7, "label"),
+        _loose("w", 1, "Working Groups", 0.7, "label"),
+        _loose("w", 2, "The groups meet every year to plan their work.", 0.6),
+    ]
+    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    chosen = select_units(_plan("list", "What are the working groups?"), units, {}, near)
+    assert [u.text for u in chosen].count("Working Groups") <= 1
+
+
+def test_a_list_anchored_on_its_intro_never_takes_in_the_list_above_it():
+    units = [
+        _loose("x", 0, "Six new members joined:", 0.40),
+        _loose("x", 1, "AEB, Brazilian Space Agency", 0.40, "label"),
+        _loose("x", 2, "NOSA, Norwegian Space Agency", 0.40, "label"),
+        _loose("x", 3, "The webnews covered these topics:", 0.90),
+        _loose("x", 4, "- a meeting to advance exploration planning", 0.50, "line"),
+        _loose("x", 5, "- publication of the annual report", 0.50, "line"),
+    ]
+    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    chosen = select_units(
+        _plan("list", "What topics did the webnews cover?"), sorted(units, key=lambda u: -u.score), {}, near
+    )
+    assert [u.n for u in chosen] == [3, 4, 5]

@@ -16,6 +16,7 @@ from retriever.query import classify
         ("In what year did the first meeting happen?", "date"),
         ("Which agencies joined ISECG in 2020?", "list"),
         ("Who are the members of the group?", "list"),
+        ("What are the group's working groups?", "list"),
         ("Which scheme were the advanced technologies categorised by?", "factoid"),
         ("What body did the new agencies join?", "factoid"),
         ("List the working groups.", "list"),
