@@ -44,11 +44,24 @@ class SectionIndex:
             for term in form:
                 self._by_term[term].append(form)
 
-    def named(self, question: str) -> set[str]:
-        """Chunk ids of the sections whose title the question names (empty when it names none)."""
+    def named(self, question: str) -> NamedSections:
+        """The sections whose title the question names (empty when it names none)."""
         asked = set(terms(question))
         hits = Counter(form for term in asked for form in self._by_term.get(term, ()))
         named = [form for form, count in hits.items() if count == len(form)]
         # the most specific titles only: "Annex II" names Annex II, not also "Annex I" ({"annex"})
-        named = [form for form in named if not any(form < other for other in named)]
-        return set().union(*(self._chunks[form] for form in named)) if named else set()
+        return NamedSections([self._chunks[form] for form in named if not any(form < other for other in named)])
+
+
+class NamedSections:
+    """Membership in any of the named sections, without copying their chunk sets (a title such
+    as "Executive Summary" can hold a chunk of every document in a large corpus)."""
+
+    def __init__(self, chunk_sets: list[set[str]]) -> None:
+        self._sets = chunk_sets
+
+    def __bool__(self) -> bool:
+        return bool(self._sets)
+
+    def __contains__(self, chunk_id: object) -> bool:
+        return any(chunk_id in chunks for chunks in self._sets)

@@ -21,14 +21,24 @@ def test_title_forms_drop_numbering_and_offer_the_bracketed_acronym():
     assert frozenset({"twg"}) in title_forms("Technology Working Group (TWG)")
 
 
+CHUNKS = ["c1", "c2", "c3", "c4", "c5", "c6"]
+
+
+def _named(question: str) -> set[str]:
+    named = INDEX.named(question)
+    found = {c for c in CHUNKS if c in named}
+    assert bool(named) == bool(found)
+    return found
+
+
 def test_a_question_names_a_section_by_its_whole_title_or_its_acronym():
-    assert INDEX.named("What does the executive summary say about growth?") == {"c1"}
-    assert INDEX.named("What will the TWG do?") == {"c2", "c5"}
-    assert INDEX.named("What is the Technology Working Group for?") == {"c2", "c5"}
-    assert INDEX.named("What is the outlook for 2021?") == {"c2"}  # a parent section names its chunks too
+    assert _named("What does the executive summary say about growth?") == {"c1"}
+    assert _named("What will the TWG do?") == {"c2", "c5"}
+    assert _named("What is the Technology Working Group for?") == {"c2", "c5"}
+    assert _named("What is the outlook for 2021?") == {"c2"}  # a parent section names its chunks too
 
 
 def test_part_of_a_title_names_nothing_and_the_most_specific_title_wins():
-    assert INDEX.named("What does the summary say?") == set()
-    assert INDEX.named("Which technology gaps were found?") == set()
-    assert INDEX.named("Who is listed in Annex II?") == {"c4"}  # not also "Annex I"
+    assert _named("What does the summary say?") == set()
+    assert _named("Which technology gaps were found?") == set()
+    assert _named("Who is listed in Annex II?") == {"c4"}  # not also "Annex I"
