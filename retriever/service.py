@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ingest.sanitize import sanitize_text
+from retriever.bridge import describes, second_hop
 from retriever.evidence import (
     ScoredUnit,
     Weights,
@@ -58,7 +59,18 @@ class ServiceOptions:
     disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
 
 
-FEATURES = ("followup", "glossary", "variants", "units", "rerank", "premise", "unknown_names", "slots", "sections")
+FEATURES = (
+    "followup",
+    "glossary",
+    "variants",
+    "units",
+    "rerank",
+    "premise",
+    "unknown_names",
+    "slots",
+    "sections",
+    "bridge",
+)
 
 
 @dataclass
@@ -239,6 +251,12 @@ class QAService:
             chosen, lead = contradicted, PREMISE_NOTE
         else:
             chosen, lead = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found)), ""
+            if (
+                "bridge" not in found.disabled
+                and found.plan.kind not in ("list", "summary")
+                and describes(found.question)
+            ):
+                chosen = chosen + self._bridged(found, chosen)
             if "slots" not in found.disabled and self._misses_slot(found, chosen):
                 return base
         by_id = {p.chunk_id: p for p in found.passages}
@@ -268,6 +286,29 @@ class QAService:
         named = found.candidates.snapshot.sections.named(found.question)
         inside = [u for u in found.scored if u.chunk_id in named]
         return inside or found.scored
+
+    def _bridged(self, found: Retrieved, chosen: list[ScoredUnit]) -> list[ScoredUnit]:
+        """The second hop's unit, when the chosen quote leaves much of the question open."""
+        snapshot = found.candidates.snapshot
+        meta = (snapshot.text_of(chosen[0].chunk_id) or ("", {}))[1] if chosen else {}
+        hop = second_hop(
+            chosen, found.term_weights, str(meta.get("section", "")), snapshot.lexical, self._scorer(found)
+        )
+        return [] if hop is None else [hop]
+
+    def _scorer(self, found: Retrieved) -> Callable[[Sequence[str]], list[ScoredUnit]]:
+        """Scored units of any chunks, reusing those scored for the question already."""
+
+        def load(chunk_ids: Sequence[str]) -> list[ScoredUnit]:
+            have = [u for u in found.scored if u.chunk_id in set(chunk_ids)]
+            rest = [cid for cid in chunk_ids if not any(u.chunk_id == cid for u in have)]
+            if rest:
+                units = self.searcher.store.units_for(rest)
+                snap = found.candidates.snapshot
+                have += score_units(found.plan, found.candidates.vectors, units, snap, {}, self.options.weights)
+            return have
+
+        return load
 
     @staticmethod
     def _misses_slot(found: Retrieved, chosen: Sequence[ScoredUnit]) -> bool:

@@ -34,3 +34,12 @@ def test_store_mismatch_is_refused(report_components, tmp_path):
     )
     with pytest.raises(StoreMismatchError, match="ingest --rebuild"):
         other.open_store()
+
+
+def test_a_described_country_is_followed_to_its_members_row(report_service):
+    question = "Which member organisation is from the country where the Global Space Exploration Conference takes place?"
+    answer = report_service.ask(question)
+    assert "Roscosmos" in answer.answer
+    assert [c.section.split(" › ")[0] for c in answer.citations] == ["3 Outlook for 2021", "Annex II"]
+    single = report_service.ask(question, disable=["bridge"])
+    assert "Roscosmos" not in single.answer  # the first hop alone names the country, not the agency

@@ -1,0 +1,114 @@
+"""The second hop: follow a name the first quote introduces to the sentence that answers the rest.
+
+"Is the country hosting the 72nd IAC a member, and through which agency?" names its subject only by
+description ("the country hosting the 72nd IAC"). The first quote resolves the description (the
+events list: "Dubai/UAE"); only then does the passage that answers the question (the members
+table's UAE row) become findable, and it shares no word with the question's description. So when
+a question refers to something by description, the names the first quote (or its section title)
+brings in that the question never used are the bridge: each is searched on its own, and the unit
+of those passages that holds a bridge name and best fits the question becomes a second citation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from retriever.evidence import ScoredUnit
+from retriever.lexical import LexicalIndex
+from retriever.tokenize import terms
+
+# Something named by description rather than by name: "the working group that prepares …",
+# "the country where …", "the country hosting the …", "the scheme used to …", "in the same month".
+# The head is a lower-case noun: "the ERWG stop working on" names its subject.
+_DESCRIBED = re.compile(
+    r"\b[Tt]he (?:[a-z][\w’'-]* ){0,3}?[a-z][\w’'-]* (?:that|which|who|whose|where)\b"
+    r"|\b[Tt]he (?:[a-z][\w’'-]* ){0,2}?[a-z][\w’'-]* (?:[a-z]+ing|used) (?:the|by|to|in|on|for|of)\b"
+    r"|\b(?:the same|one of the)\b"
+)
+# A name: a capitalised word or an acronym, not the first word of a sentence or list line
+_NAME = re.compile(r"(?<!^)(?<![.:!?•–-]\s)\b[A-Z][\w’'-]*")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}\b")
+
+Loader = Callable[[Sequence[str]], list[ScoredUnit]]
+
+
+@dataclass(frozen=True)
+class Hop:
+    """Settings of the second hop (tuned on the dev split)."""
+
+    names: int = 12  # most bridge names followed
+    rarity: float = 0.5  # a followed name's IDF, as a share of the rarest name's
+    passages: int = 3  # passages searched, per name followed
+    limit: int = 1000  # characters of the whole answer (two passages' worth, as for lists)
+
+
+def describes(question: str) -> bool:
+    """Does the question refer to something by description (and so need a hop to name it)?"""
+    return bool(_DESCRIBED.search(question))
+
+
+def bridge_names(texts: Sequence[str], title: str, asked: set[str], lexical: LexicalIndex) -> dict[str, float]:
+    """IDF weight of every name term in ``texts`` (and acronym in the section ``title``) that the
+    question did not use."""
+    found = [m.group() for text in texts for m in _NAME.finditer(text.strip())] + _ACRONYM.findall(title)
+    names: dict[str, float] = {}
+    for term in terms(" ".join(found)):
+        if term not in asked and lexical.document_frequency[term]:
+            names[term] = lexical.idf(term)
+    return names
+
+
+def _followed(names: dict[str, float], hop: Hop) -> dict[str, float]:
+    """The rare bridge names: a common one ("Exploration") leads everywhere."""
+    top = max(names.values(), default=0.0)
+    rare = sorted(((n, w) for n, w in names.items() if w >= hop.rarity * top), key=lambda pair: -pair[1])
+    return dict(rare[: hop.names])
+
+
+def _bridged_passages(names: dict[str, float], lexical: LexicalIndex, hop: Hop) -> list[str]:
+    """Passages mentioning the bridge names: one BM25 search (its cost grows with the corpus),
+    deep enough that every name can bring its own passages."""
+    return [cid for cid, _ in lexical.search(" ".join(names), hop.passages * len(names))]
+
+
+def _quotable(unit: ScoredUnit) -> bool:
+    """Headings and all-capitals title lines locate text but say nothing."""
+    return unit.kind != "heading" and any(c.islower() for c in unit.text)
+
+
+def _fit(unit: ScoredUnit, weights: dict[str, float], missing: dict[str, float], names: dict[str, float]) -> float:
+    """How well a second-hop unit fits: its similarity to the question, the question terms it adds,
+    and how much of it is about the bridge and the question (a table row about the bridge name beats
+    a long list that mentions it in passing)."""
+    total = sum(weights.values()) or 1.0
+    gain = sum(w for t, w in missing.items() if t in unit.terms) / total
+    wanted = weights.keys() | names.keys()
+    focus = len(unit.terms & wanted) / (len(unit.terms) + 2)  # +2: a one-word caption is not all focus
+    return unit.dense + gain + focus
+
+
+def second_hop(
+    chosen: Sequence[ScoredUnit],
+    weights: dict[str, float],
+    section: str,
+    lexical: LexicalIndex,
+    load: Loader,
+    hop: Hop = Hop(),
+) -> ScoredUnit | None:
+    """The unit, in another passage, that a name introduced by ``chosen`` leads to."""
+    if not chosen or not weights:
+        return None
+    names = _followed(bridge_names([u.text for u in chosen], section, set(weights), lexical), hop)
+    if not names:
+        return None
+    own = {u.chunk_id for u in chosen}
+    missing = {t: w for t, w in weights.items() if not any(t in u.terms for u in chosen)}
+    size = sum(len(u.text) + 6 for u in chosen)
+    fits = [
+        (_fit(u, weights, missing, names), u)
+        for u in load([cid for cid in _bridged_passages(names, lexical, hop) if cid not in own])
+        if _quotable(u) and u.terms & names.keys() and size + len(u.text) <= hop.limit
+    ]
+    return max(fits, key=lambda pair: pair[0])[1] if fits else None
