@@ -25,7 +25,7 @@ from retriever.evidence import (
     score_units,
     unknown_acronyms,
 )
-from retriever.extractive import ABSTAIN_TEXT, Neighbourhood, compose_answer, select_units
+from retriever.extractive import ABSTAIN_TEXT, LISTY, Neighbourhood, compose_answer, select_units
 from retriever.followup import standalone_query
 from retriever.premise import PREMISE_NOTE, contradicting_units
 from retriever.query import QueryPlan, glossary_expansions, plan_query
@@ -316,7 +316,7 @@ class QAService:
         text = " ".join(u.text for u in chosen)
         glossary = found.candidates.snapshot.glossary
         said = terms(text) + terms(" ".join(glossary_expansions(text, glossary)))
-        slot = missing_slot(found.question, said)
+        slot = missing_slot(found.question, said, entry=bool(chosen) and chosen[0].kind in LISTY)
         if slot:
             logger.debug("abstaining: the answer never names %r", slot)
         return slot is not None

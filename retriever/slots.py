@@ -1,4 +1,4 @@
-"""Questions that name what they count or which role they ask about: the answer must say it.
+"""Questions that name what they count, the role or the event they ask about: the answer must say it.
 
 "How many pages does the Supplement have?" finds sentences about the Supplement, and none of
 them counts pages; "Which agency chairs the ERWG?" finds what the ERWG does, never who chairs it.
@@ -35,6 +35,14 @@ _ROLE_STEMS = {
     "cost": {"cost"},
 }
 _ROLE_QUESTION = re.compile(r"^\s*(?:who|which|what|how much)\b", re.I)
+# an event a date question asks about: the quote must state that event, not another one of the
+# same thing ("When will the report be published?" is not answered by when its study began)
+_EVENT_STEMS = {
+    "publish": {"publish", "releas", "issu"},
+    "releas": {"publish", "releas", "issu"},
+    "launch": {"launch"},
+}
+_WHEN_QUESTION = re.compile(r"^\s*(?:when|by when|until when|on what date|in which (?:year|month))\b", re.I)
 
 
 def counted_phrase(question: str) -> list[str]:
@@ -50,21 +58,31 @@ def counted_phrase(question: str) -> list[str]:
     return terms(" ".join(phrase))
 
 
-def role_stems(question: str) -> list[set[str]]:
-    """For a who/which/how-much question, the role or payment words it asks about, as the stem
+def role_stems(question: str) -> dict[str, set[str]]:
+    """For a who/which/how-much question, the role or payment words it asks about, with the stem
     sets an answer may use ("chairs" → {"chair"}, "leads" → {"lead", "led"})."""
     if not _ROLE_QUESTION.match(question):
-        return []
-    return [_ROLE_STEMS[t] for t in terms(question) if t in _ROLE_STEMS]
+        return {}
+    return {t: _ROLE_STEMS[t] for t in terms(question) if t in _ROLE_STEMS}
 
 
-def missing_slot(question: str, answer_terms: Iterable[str]) -> str | None:
-    """The counted thing or role the question asks about that the answer never names, if any."""
+def event_stems(question: str) -> dict[str, set[str]]:
+    """For a "when" question, the publication or launch it asks the date of, with the stem sets
+    an answer may use ("published" → {"publish", "releas", "issu"})."""
+    if not _WHEN_QUESTION.match(question):
+        return {}
+    return {t: _EVENT_STEMS[t] for t in terms(question) if t in _EVENT_STEMS}
+
+
+def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False) -> str | None:
+    """The counted thing, role or event the question asks about that the answer never names.
+
+    ``entry``: the answer quotes a list entry (a title and its date in a publications or events
+    list), which states its event by being listed, not in words.
+    """
     said = set(answer_terms)
     phrase = counted_phrase(question)
     if phrase and not said & set(phrase):
         return " ".join(phrase)
-    for stems in role_stems(question):
-        if not said & stems:
-            return sorted(stems)[0]
-    return None
+    asked = role_stems(question) | ({} if entry else event_stems(question))
+    return next((word for word, stems in asked.items() if not said & stems), None)

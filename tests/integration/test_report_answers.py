@@ -37,7 +37,9 @@ def test_store_mismatch_is_refused(report_components, tmp_path):
 
 
 def test_a_described_country_is_followed_to_its_members_row(report_service):
-    question = "Which member organisation is from the country where the Global Space Exploration Conference takes place?"
+    question = (
+        "Which member organisation is from the country where the Global Space Exploration Conference takes place?"
+    )
     answer = report_service.ask(question)
     assert "Roscosmos" in answer.answer
     assert [c.section.split(" › ")[0] for c in answer.citations] == ["3 Outlook for 2021", "Annex II"]

@@ -79,7 +79,9 @@ def test_second_hop_follows_the_country_to_its_members_row():
 def test_second_hop_never_quotes_headings_title_lines_or_the_first_passage():
     first = UNITS[1]
     only_headings = [u for u in UNITS if u.kind == "heading" or u.text.isupper() or u.chunk_id == "events"]
-    hop = second_hop([first], _weights(QUESTION), "", INDEX, lambda ids: [u for u in only_headings if u.chunk_id in ids])
+    hop = second_hop(
+        [first], _weights(QUESTION), "", INDEX, lambda ids: [u for u in only_headings if u.chunk_id in ids]
+    )
     assert hop is None
 
 

@@ -1,4 +1,4 @@
-"""Count and role questions: the answer must name what is counted or the role asked about."""
+"""Count, role and event questions: the answer must name what is counted, the role or the event."""
 
 from __future__ import annotations
 
@@ -19,11 +19,22 @@ from retriever.tokenize import terms
         ("Who leads the roadmapping effort?", "The effort is led by the roadmap group.", None),
         ("How much does the agency pay into the budget?", "The agency joined in 2020.", "pay"),
         ("What does the group do?", "The group coordinates plans.", None),
+        ("When will the survey report be published?", "The survey started in late 2020.", "publish"),
+        ("When was the report published?", "The report was released in May 2020.", None),
+        ("When was the demonstrator launched?", "The demonstrator study began in 2019.", "launch"),
+        ("When did the survey begin?", "The survey kicked off in late 2020.", None),  # no event word asked
+        ("Who published the report?", "The report was written by the group.", None),  # not a date question
     ],
 )
 def test_missing_slot(question, answer, missing):
     found = missing_slot(question, terms(answer))
     assert (found is None) if missing is None else (missing in found)
+
+
+def test_a_listed_title_and_date_states_its_publication():
+    entry = terms("The Widget Roadmap (WR), January 2018")
+    assert missing_slot("When was the Widget Roadmap published?", entry) == "publish"
+    assert missing_slot("When was the Widget Roadmap published?", entry, entry=True) is None
 
 
 def test_the_counted_phrase_ends_at_the_verb():
