@@ -5,7 +5,8 @@ at the exact span quoted. The answer's shape follows the question's kind:
 - one sentence (plus a second only when it covers what the first misses) for factoid, number and
   date questions;
 - the run of list lines (with the sentence that introduces them) for list questions;
-- two to four key sentences, without near-duplicates, for summaries.
+- the paragraph that best matches (or the one under a matching heading), topped up to three
+  sentences from elsewhere when it is shorter, for summaries.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Neighbourhood:
     units_of: UnitLoader
     next_chunk: Callable[[str], str | None]
     previous_chunk: Callable[[str], str | None] = lambda _: None
+    text_of: Callable[[str], str] = lambda _: ""  # a chunk's text (for its paragraph breaks)
 
 
 # "More documents can be found at …", "see the webpage": a sentence pointing elsewhere says nothing
@@ -277,28 +279,56 @@ def _section_anchor(scored: Sequence[ScoredUnit]) -> ScoredUnit | None:
     return next((u for u in headings if u.score >= 0.9 * best.score), None)
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _paragraph(unit: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
+    """The units of ``unit``'s paragraph (its chunk's text between blank lines), in reading order."""
+    breaks = [m.start() for m in _BLANK_LINE.finditer(near.text_of(unit.chunk_id))]
+    block = sum(1 for b in breaks if b < unit.start)
+    low = breaks[block - 1] if block else -1
+    high = breaks[block] if block < len(breaks) else float("inf")
+    return [u for u in near.units_of(unit.chunk_id) if low < u.start < high]
+
+
+def _paragraph_under(heading: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
+    """The paragraph right under a heading (none if the heading ends its passage)."""
+    after = [u for u in near.units_of(heading.chunk_id) if u.n > heading.n and u.kind != "heading"]
+    return _paragraph(after[0], near) if after else []
+
+
 def _pick_summary(
-    scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int, anchor: ScoredUnit | None = None
+    scored: Sequence[ScoredUnit],
+    near: Neighbourhood,
+    limit: int,
+    anchor: ScoredUnit | None = None,
+    floor: float = 0.5,
 ) -> list[ScoredUnit]:
-    """Key sentences of the best-matching passage (or of the section whose heading matches), in
+    """Key sentences of the best-matching paragraph (or of the section whose heading matches), in
     reading order.
 
-    An overview question is usually about one section; its passage's own sentences summarise it
-    better than the best sentences scattered over the corpus. Weak sentences go first when the
-    passage is longer than the answer may be; a short passage is topped up from the next best.
+    An overview question is usually about one topic, and its author wrote one paragraph about
+    it: that paragraph's sentences summarise it better than the best sentences scattered over the
+    corpus or over a passage that moves on to other topics. Weak sentences go first when it is
+    longer than the answer may be; a short one is topped up from the next best. ``floor`` (a share
+    of the best score) keeps out a paragraph's sentences about something else: an overview
+    question wants the whole paragraph (0), a list question that found no list only what matches.
     """
     top = scored[0]
-    pool = [
-        u
-        for u in near.units_of((anchor or top).chunk_id)
-        if u.kind in ("sentence", "line") and u.score >= 0.5 * top.score and not _is_pointer(u)
-    ]
-    chosen = _fit(pool, limit)
+    if anchor is None:
+        pool = [u for u in _paragraph(top, near) if u.score >= floor * top.score]
+    else:  # the section's opening paragraph, and what else of its passage matches
+        opening = {(u.chunk_id, u.n) for u in _paragraph_under(anchor, near)}
+        pool = [u for u in near.units_of(anchor.chunk_id) if (u.chunk_id, u.n) in opening or u.score >= 0.5 * top.score]
+    pool = [u for u in pool if u.kind in ("sentence", "line") and not _is_pointer(u)]
+    chosen = _fit(pool or [top], limit)
+    own = {(u.chunk_id, u.n) for u in chosen}
     if len(chosen) < 3:
         extra = [
             u
             for u in scored[1:12]
             if u.kind in ("sentence", "line")
+            and (u.chunk_id, u.n) not in own
             and u.chunk_id != (anchor or top).chunk_id
             and u.score >= 0.65 * top.score
             and not any(_similar(u, c) for c in chosen)
@@ -325,7 +355,7 @@ def select_units(
     if plan.kind == "list":
         return _pick_list(candidates, near, LONG_LIMIT, asks_for_names(plan.search_text))
     if plan.kind == "summary":
-        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored))
+        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), floor=0.0)
     chosen = _pick_sentences(candidates, weights, near, SHORT_LIMIT)
     if plan.kind in ("date", "numeric"):
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)

@@ -341,6 +341,7 @@ class QAService:
             units_of=load,
             next_chunk=lambda cid: snapshot.neighbour(cid, 1),
             previous_chunk=lambda cid: snapshot.neighbour(cid, -1),
+            text_of=lambda cid: (snapshot.text_of(cid) or ("", {}))[0],
         )
 
 
