@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -49,6 +49,7 @@ class ScoredUnit:
     score: float
     terms: frozenset[str]
     page: int | None = None
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # its embedding
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def score_units(
                 score,
                 unit_terms,
                 _page(meta.get("page")),
+                matrix[i],
             )
         )
     scored.sort(key=lambda u: (-u.score, passage_rank.get(u.chunk_id, 99), u.n))

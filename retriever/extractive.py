@@ -391,7 +391,7 @@ def _list_lead(entry: ScoredUnit, near: Neighbourhood, reach: int = 12) -> Score
     return None
 
 
-def _blocks(units: Sequence[ScoredUnit]) -> list[list[ScoredUnit]]:
+def quote_blocks(units: Sequence[ScoredUnit]) -> list[list[ScoredUnit]]:
     """Group consecutive units of the same passage: one citation per block."""
     blocks: list[list[ScoredUnit]] = []
     for unit in units:
@@ -419,27 +419,40 @@ def _citation(marker: int, block: list[ScoredUnit], passage: Passage) -> Citatio
     )
 
 
-def _render(block: list[ScoredUnit], marker: int, as_list: bool) -> str:
+def _render(block: list[ScoredUnit], markers: list[int], as_list: bool) -> str:
+    cite = f" [{', '.join(map(str, markers))}]"
     if not as_list or len(block) == 1 or not any(u.kind in LISTY for u in block):
-        return " ".join(u.text for u in block) + f" [{marker}]"
+        return " ".join(u.text for u in block) + cite
     lines = [u.text if u.text.endswith(":") else f"- {u.text.lstrip('•-–−* ')}" for u in block]
-    return "\n".join(lines) + f" [{marker}]"
+    return "\n".join(lines) + cite
 
 
 def compose_answer(
-    units: Sequence[ScoredUnit], passages: dict[str, Passage], plan: QueryPlan, lead: str = ""
+    units: Sequence[ScoredUnit],
+    passages: dict[str, Passage],
+    plan: QueryPlan,
+    lead: str = "",
+    also: dict[int, ScoredUnit] | None = None,
 ) -> Composed:
-    """Render chosen units as an answer with ``[n]`` markers and matching citations."""
+    """Render chosen units as an answer with ``[n]`` markers and matching citations.
+
+    ``also`` maps a block (by its index in ``quote_blocks(units)``) to a restatement in another
+    passage, cited beside it: "… members. [1, 2]".
+    """
     citations: list[Citation] = []
     parts: list[str] = [lead] if lead else []
     as_list = plan.kind == "list"
-    for block in _blocks(units):
+    for i, block in enumerate(quote_blocks(units)):
         passage = passages.get(block[0].chunk_id)
         if passage is None:
             continue
-        marker = len(citations) + 1
-        citations.append(_citation(marker, block, passage))
-        parts.append(_render(block, marker, as_list))
+        markers = [len(citations) + 1]
+        citations.append(_citation(markers[0], block, passage))
+        restated = (also or {}).get(i)
+        if restated is not None and restated.chunk_id in passages:
+            markers.append(len(citations) + 1)
+            citations.append(_citation(markers[1], [restated], passages[restated.chunk_id]))
+        parts.append(_render(block, markers, as_list))
     text = ("\n" if as_list else " ").join(parts)
     return Composed(text=_MARKER_SPACE.sub(" [", text), citations=citations)
 

@@ -17,6 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from ingest.sanitize import sanitize_text
 from retriever.bridge import describes, second_hop
+from retriever.corroborate import restatements
 from retriever.evidence import (
     ScoredUnit,
     Weights,
@@ -25,7 +26,7 @@ from retriever.evidence import (
     score_units,
     unknown_acronyms,
 )
-from retriever.extractive import ABSTAIN_TEXT, LISTY, Neighbourhood, compose_answer, select_units
+from retriever.extractive import ABSTAIN_TEXT, LISTY, Neighbourhood, compose_answer, quote_blocks, select_units
 from retriever.followup import standalone_query
 from retriever.premise import PREMISE_NOTE, contradicting_units
 from retriever.query import QueryPlan, glossary_expansions, plan_query
@@ -70,6 +71,7 @@ FEATURES = (
     "slots",
     "sections",
     "bridge",
+    "restatements",
 )
 
 
@@ -259,13 +261,15 @@ class QAService:
                 chosen = chosen + self._bridged(found, chosen)
             if "slots" not in found.disabled and self._misses_slot(found, chosen):
                 return base
+        blocks = quote_blocks(chosen)
+        also = {} if "restatements" in found.disabled else self._restatements(found, blocks)
         by_id = {p.chunk_id: p for p in found.passages}
-        for unit in chosen:
+        for unit in [*chosen, *also.values()]:
             if unit.chunk_id not in by_id:
                 extra = self._passage(len(found.passages) + 1, unit.chunk_id, 0.0, found.candidates)
                 found.passages.append(extra)
                 by_id[unit.chunk_id] = extra
-        composed = compose_answer(chosen, by_id, found.plan, lead)
+        composed = compose_answer(chosen, by_id, found.plan, lead, also)
         if not composed.citations:
             return base
         return base.model_copy(
@@ -286,6 +290,16 @@ class QAService:
         named = found.candidates.snapshot.sections.named(found.question)
         inside = [u for u in found.scored if u.chunk_id in named]
         return inside or found.scored
+
+    @staticmethod
+    def _restatements(found: Retrieved, blocks: list[list[ScoredUnit]]) -> dict[int, ScoredUnit]:
+        """Other passages that restate a quote (cited beside it)."""
+        snapshot = found.candidates.snapshot
+
+        def nearby(a: str, b: str) -> bool:
+            return a == b or b in (snapshot.neighbour(a, 1), snapshot.neighbour(a, -1))
+
+        return restatements(blocks, found.scored, nearby)
 
     def _bridged(self, found: Retrieved, chosen: list[ScoredUnit]) -> list[ScoredUnit]:
         """The second hop's unit, when the chosen quote leaves much of the question open."""
