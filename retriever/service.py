@@ -60,6 +60,7 @@ class ServiceOptions:
     disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
 
 
+SECTION_SHARE = 0.8  # a named section's best unit, as a share of the best anywhere (dev split)
 FEATURES = (
     "followup",
     "glossary",
@@ -284,12 +285,16 @@ class QAService:
     @staticmethod
     def _in_named_sections(found: Retrieved) -> list[ScoredUnit]:
         """The scored units from the sections the question names by title (all when it names none,
-        or when none of the candidates lies in them)."""
+        or when the named sections hold nothing close to the best match elsewhere: a title can be
+        a whole document's topic, "Widget Programme", while another document answers)."""
         if "sections" in found.disabled:
             return found.scored
         named = found.candidates.snapshot.sections.named(found.question)
         inside = [u for u in found.scored if u.chunk_id in named]
-        return inside or found.scored
+        best = max((u.score for u in found.scored if u.kind != "heading"), default=0.0)
+        if not any(u.score >= SECTION_SHARE * best for u in inside if u.kind != "heading"):
+            return found.scored
+        return inside
 
     @staticmethod
     def _restatements(found: Retrieved, blocks: list[list[ScoredUnit]]) -> dict[int, ScoredUnit]:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from retriever.evidence import ScoredUnit
 from retriever.sections import SectionIndex, title_forms
+from retriever.service import QAService
 
 INDEX = SectionIndex(
     [
@@ -42,3 +46,23 @@ def test_part_of_a_title_names_nothing_and_the_most_specific_title_wins():
     assert _named("What does the summary say?") == set()
     assert _named("Which technology gaps were found?") == set()
     assert _named("Who is listed in Annex II?") == {"c4"}  # not also "Annex I"
+
+
+def _found(question: str, scored: list[ScoredUnit]) -> SimpleNamespace:
+    snapshot = SimpleNamespace(sections=INDEX)
+    return SimpleNamespace(
+        question=question, scored=scored, disabled=frozenset(), candidates=SimpleNamespace(snapshot=snapshot)
+    )
+
+
+def _scored(chunk: str, score: float, kind: str = "sentence") -> ScoredUnit:
+    return ScoredUnit(chunk, 0, "text", 0, 4, kind, score, 0.0, 0.0, score, frozenset())
+
+
+def test_a_named_section_narrows_the_answer_only_when_it_holds_a_close_match():
+    inside, outside = _scored("c1", 0.7), _scored("c3", 0.8)
+    narrowed = QAService._in_named_sections(_found("What does the executive summary say?", [outside, inside]))
+    assert narrowed == [inside]
+    weak = _scored("c1", 0.3)  # the best of the named section is far from the best match elsewhere
+    kept = QAService._in_named_sections(_found("What does the executive summary say?", [outside, weak]))
+    assert kept == [outside, weak]
