@@ -254,10 +254,10 @@ def _trim(run: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
 
 
 def _pick_list(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int, names: bool = True) -> list[ScoredUnit]:
-    """The best list (two if they are about equally good and both fit)."""
+    """The best list (two if they are about equally good and both fit); none if no list matches."""
     runs = _best_runs(scored, near, limit, names)
     if not runs:
-        return _pick_summary(scored, near, limit)
+        return []
     chosen = list(runs[0])
     if len(runs) > 1 and sum(len(u.text) + 3 for u in chosen + runs[1]) <= limit:
         chosen += runs[1]
@@ -353,7 +353,9 @@ def select_units(
     if not candidates:
         return []
     if plan.kind == "list":
-        return _pick_list(candidates, near, LONG_LIMIT, asks_for_names(plan.search_text))
+        listed = _pick_list(candidates, near, LONG_LIMIT, asks_for_names(plan.search_text))
+        if listed:  # no list found: the items are named in a sentence, if at all
+            return listed
     if plan.kind == "summary":
         return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), floor=0.0)
     chosen = _pick_sentences(candidates, weights, near, SHORT_LIMIT)

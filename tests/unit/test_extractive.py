@@ -147,7 +147,7 @@ def test_a_summary_quotes_the_best_sentences_paragraph_however_its_other_sentenc
     assert [u.n for u in chosen] == [1, 2, 3]  # the next paragraph is about something else
 
 
-def test_a_list_question_without_a_list_keeps_only_the_matching_sentences():
+def test_a_list_question_without_a_list_is_answered_by_its_best_sentence():
     ranked = sorted(ESSAY_UNITS, key=lambda u: -u.score)
     chosen = select_units(_plan("list"), ranked, {}, ESSAY_NEAR)
     assert [u.n for u in chosen] == [1]
