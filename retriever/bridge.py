@@ -41,6 +41,7 @@ class Hop:
     names: int = 12  # most bridge names followed
     rarity: float = 0.5  # a followed name's IDF, as a share of the rarest name's
     passages: int = 3  # passages searched, per name followed
+    most: int = 12  # passages read in all (their units are fetched from the store)
     limit: int = 1000  # characters of the whole answer (two passages' worth, as for lists)
 
 
@@ -70,7 +71,7 @@ def _followed(names: dict[str, float], hop: Hop) -> dict[str, float]:
 def _bridged_passages(names: dict[str, float], lexical: LexicalIndex, hop: Hop) -> list[str]:
     """Passages mentioning the bridge names: one BM25 search (its cost grows with the corpus),
     deep enough that every name can bring its own passages."""
-    return [cid for cid, _ in lexical.search(" ".join(names), hop.passages * len(names))]
+    return [cid for cid, _ in lexical.search(" ".join(names), min(hop.passages * len(names), hop.most))]
 
 
 def _quotable(unit: ScoredUnit) -> bool:
