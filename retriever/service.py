@@ -241,46 +241,63 @@ class QAService:
         )
         if not found.scored:
             return base
-        confidence = found.scored[0].score
-        base.confidence = round(confidence, 4)
-        if "unknown_names" not in found.disabled and unknown_acronyms(found.question, found.candidates.snapshot):
+        base.confidence = round(found.scored[0].score, 4)
+        picked = self._choose(found)
+        if picked is None:
             return base
+        chosen, lead, hop = picked
+        also = {} if "restatements" in found.disabled else self._restatements(found, quote_blocks(chosen))
+        passages = self._with_cited(found, chosen, hop, list(also.values()))
+        composed = compose_answer(chosen, {p.chunk_id: p for p in passages}, found.plan, lead, also)
+        if not composed.citations:
+            return base
+        update = {"answer": composed.text, "abstained": False, "citations": composed.citations, "passages": passages}
+        return base.model_copy(update=update)
+
+    def _choose(self, found: Retrieved) -> tuple[list[ScoredUnit], str, list[ScoredUnit]] | None:
+        """The units to quote, the answer's lead-in and the second hop's units; None to abstain."""
+        if "unknown_names" not in found.disabled and unknown_acronyms(found.question, found.candidates.snapshot):
+            return None
         scored = self._in_named_sections(found)
         contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, scored)
         threshold = self.options.followup_abstain_threshold if found.rewritten else self.options.abstain_threshold
-        if confidence < threshold and not contradicted:
-            return base
         if contradicted:
-            chosen, lead = contradicted, PREMISE_NOTE
-        else:
-            chosen, lead = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found)), ""
-            if (
-                "bridge" not in found.disabled
-                and found.plan.kind not in ("list", "summary")
-                and describes(found.question)
-            ):
-                chosen = chosen + self._bridged(found, chosen)
-            if "slots" not in found.disabled and self._misses_slot(found, chosen):
-                return base
-        blocks = quote_blocks(chosen)
-        also = {} if "restatements" in found.disabled else self._restatements(found, blocks)
-        by_id = {p.chunk_id: p for p in found.passages}
-        for unit in [*chosen, *also.values()]:
-            if unit.chunk_id not in by_id:
-                extra = self._passage(len(found.passages) + 1, unit.chunk_id, 0.0, found.candidates)
-                found.passages.append(extra)
-                by_id[unit.chunk_id] = extra
-        composed = compose_answer(chosen, by_id, found.plan, lead, also)
-        if not composed.citations:
-            return base
-        return base.model_copy(
-            update={
-                "answer": composed.text,
-                "abstained": False,
-                "citations": composed.citations,
-                "passages": found.passages,
-            }
-        )
+            return contradicted, PREMISE_NOTE, []
+        if found.scored[0].score < threshold:
+            return None
+        chosen = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found))
+        hop = []
+        if "bridge" not in found.disabled and found.plan.kind not in ("list", "summary") and describes(found.question):
+            hop = self._bridged(found, chosen)
+        if "slots" not in found.disabled and self._misses_slot(found, chosen + hop):
+            return None
+        return chosen + hop, "", hop
+
+    def _with_cited(
+        self, found: Retrieved, chosen: list[ScoredUnit], hop: list[ScoredUnit], also: list[ScoredUnit]
+    ) -> list[Passage]:
+        """The retrieved passages plus any cited one they lack, ranked anew: a second hop's passage
+        right after the passage it was reached from (it is retrieval too, one step later), a
+        restatement's at the end."""
+        passages = list(found.passages)
+        have = {p.chunk_id for p in passages}
+
+        def add(unit: ScoredUnit, at: int) -> None:
+            if unit.chunk_id not in have:
+                passages.insert(at, self._passage(0, unit.chunk_id, 0.0, found.candidates))
+                have.add(unit.chunk_id)
+
+        for unit in chosen:
+            if unit in hop:
+                origin = next(
+                    (i for i, p in enumerate(passages) if p.chunk_id == chosen[0].chunk_id), len(passages) - 1
+                )
+                add(unit, origin + 1)
+            else:
+                add(unit, len(passages))
+        for unit in also:
+            add(unit, len(passages))
+        return [p.model_copy(update={"rank": i}) for i, p in enumerate(passages, start=1)]
 
     @staticmethod
     def _in_named_sections(found: Retrieved) -> list[ScoredUnit]:

@@ -43,5 +43,9 @@ def test_a_described_country_is_followed_to_its_members_row(report_service):
     answer = report_service.ask(question)
     assert "Roscosmos" in answer.answer
     assert [c.section.split(" › ")[0] for c in answer.citations] == ["3 Outlook for 2021", "Annex II"]
+    ranks = {p.chunk_id: p.rank for p in answer.passages}
+    first, second = (ranks[c.chunk_id] for c in answer.citations)
+    assert second == first + 1  # the second hop's passage follows the one it was reached from
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
     single = report_service.ask(question, disable=["bridge"])
     assert "Roscosmos" not in single.answer  # the first hop alone names the country, not the agency
