@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from retriever.evidence import ScoredUnit, value_match
 from retriever.query import QueryPlan, asks_for_names
 from retriever.records import Citation, Passage
+from retriever.tokenize import terms
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
 # Answer lengths from the eval contract (contracts.md): 400 characters, 1,000 for lists and summaries.
@@ -72,9 +73,11 @@ def _answerable(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
 
 
 def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
-    """A caption ("ISECG Secretariat") says nothing alone: add the short lines that follow it."""
-    if unit.kind != "label" or "," in unit.text or len(unit.text.split()) > 5:
-        return [unit]
+    """A caption ("ISECG Secretariat") says nothing alone: add the short lines that follow it.
+
+    A table row that ends in a bracketed name or note is complete as it is."""
+    if unit.kind != "label" or "," in unit.text or len(unit.text.split()) > 5 or unit.text.endswith(")"):
+        return [unit]  # a row ending in its bracketed name ("Russia State Space Corporation (Roscosmos)")
     siblings = {u.n: u for u in near.units_of(unit.chunk_id)}
     out, size = [unit], len(unit.text)
     n = unit.n + 1
@@ -345,6 +348,25 @@ def _fit(units: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
     return kept
 
 
+# a name in a question: a capitalised word after its first, or an acronym
+_QUESTION_NAME = re.compile(r"(?<!^)\b[A-Z][\w’'-]*")
+NAME_IDF = 1.0  # a name this rare in the corpus (IDF) says what the answer is about
+NAMING_SHARE = 0.8  # how close to the best a sentence naming it must score
+
+
+def _naming_first(scored: Sequence[ScoredUnit], plan: QueryPlan, weights: dict[str, float]) -> list[ScoredUnit]:
+    """The best unit that names the rare thing the question names ("Russia"), first, when it
+    scores close to a best unit that never names it."""
+    names = {t for m in _QUESTION_NAME.finditer(plan.question.strip()) for t in terms(m.group())}
+    rare = {t for t in names if weights.get(t, 0.0) >= NAME_IDF}
+    if not rare or scored[0].terms & rare:
+        return list(scored)
+    for unit in scored[1:10]:
+        if rare <= unit.terms and unit.score >= NAMING_SHARE * scored[0].score:
+            return [unit, *(u for u in scored if u is not unit)]
+    return list(scored)
+
+
 def select_units(
     plan: QueryPlan, scored: Sequence[ScoredUnit], weights: dict[str, float], near: Neighbourhood
 ) -> list[ScoredUnit]:
@@ -358,7 +380,7 @@ def select_units(
             return listed
     if plan.kind == "summary":
         return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), floor=0.0)
-    chosen = _pick_sentences(candidates, weights, near, SHORT_LIMIT)
+    chosen = _pick_sentences(_naming_first(candidates, plan, weights), weights, near, SHORT_LIMIT)
     if plan.kind in ("date", "numeric"):
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)
     return chosen

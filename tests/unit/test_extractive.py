@@ -262,3 +262,16 @@ def test_a_list_anchored_on_its_intro_never_takes_in_the_list_above_it():
         _plan("list", "What topics did the webnews cover?"), sorted(units, key=lambda u: -u.score), {}, near
     )
     assert [u.n for u in chosen] == [3, 4, 5]
+
+
+def test_a_sentence_naming_the_rare_thing_asked_about_comes_first():
+    general = _loose("c1", 0, "By the end of 2020 the council counted 26 member organisations.", 0.46)
+    row = _loose("c2", 4, "Peru Peruvian Widget Bureau (PWB)", 0.40, "label")
+    after = _loose("c2", 5, "Chile Chilean Gadget Office (CGO)", 0.30, "label")
+    near = Neighbourhood(units_of=lambda cid: [row, after] if cid == "c2" else [general], next_chunk=lambda _: None)
+    plan = _plan("factoid", "What is Peru's member organisation in the council?")
+    weights = {"peru": 2.3, "member": 0.9, "organis": 0.9, "council": 0.1}
+    chosen = select_units(plan, [general, row, after], weights, near)
+    assert chosen[0] is row and after not in chosen  # a row ending in its bracketed name is complete
+    far = _loose("c2", 4, row.text, 0.30, "label")  # too far below the best to overrule it
+    assert select_units(plan, [general, far], weights, near)[0] is general
