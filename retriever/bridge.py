@@ -12,7 +12,7 @@ of those passages that holds a bridge name and best fits the question becomes a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from retriever.evidence import ScoredUnit
@@ -96,20 +96,26 @@ def second_hop(
     section: str,
     lexical: LexicalIndex,
     load: Loader,
+    avoid: Collection[str] = (),
     hop: Hop = Hop(),
 ) -> ScoredUnit | None:
-    """The unit, in another passage, that a name introduced by ``chosen`` leads to."""
+    """The unit, in another passage, that a name introduced by ``chosen`` leads to.
+
+    ``avoid``: passages not to hop into besides the quote's own (its neighbours, whose overlap
+    repeats the quote). The unit must say something the quote does not (a term it lacks).
+    """
     if not chosen or not weights:
         return None
     names = _followed(bridge_names([u.text for u in chosen], section, set(weights), lexical), hop)
     if not names:
         return None
-    own = {u.chunk_id for u in chosen}
-    missing = {t: w for t, w in weights.items() if not any(t in u.terms for u in chosen)}
+    skip = {u.chunk_id for u in chosen} | set(avoid)
+    said = set().union(*(u.terms for u in chosen))
+    missing = {t: w for t, w in weights.items() if t not in said}
     size = sum(len(u.text) + 6 for u in chosen)
     fits = [
         (_fit(u, weights, missing, names), u)
-        for u in load([cid for cid in _bridged_passages(names, lexical, hop) if cid not in own])
-        if _quotable(u) and u.terms & names.keys() and size + len(u.text) <= hop.limit
+        for u in load([cid for cid in _bridged_passages(names, lexical, hop) if cid not in skip])
+        if _quotable(u) and u.terms & names.keys() and u.terms - said and size + len(u.text) <= hop.limit
     ]
     return max(fits, key=lambda pair: pair[0])[1] if fits else None

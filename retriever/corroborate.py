@@ -30,11 +30,12 @@ class Restating:
 
     cosine: float = 0.85
     overlap: float = 0.75  # Jaccard share of content terms
+    terms: int = 4  # fewer content terms than this: a label or running header, not a statement
 
 
 def restates(a: ScoredUnit, b: ScoredUnit, rule: Restating = Restating()) -> bool:
     """Does ``b`` say what ``a`` says, in other words or another place?"""
-    if a.vector is None or b.vector is None or not (a.terms | b.terms):
+    if a.vector is None or b.vector is None or min(len(a.terms), len(b.terms)) < rule.terms:
         return False
     if set(_NUMBER.findall(a.text)) != set(_NUMBER.findall(b.text)):
         return False
@@ -53,7 +54,7 @@ def restatements(
     ``nearby(a, b)``: chunks ``a`` and ``b`` are the same or adjacent passages (whose overlap
     repeats text without restating it).
     """
-    quoted = {(u.chunk_id, u.n) for block in blocks for u in block}
+    used = {(u.chunk_id, u.n) for block in blocks for u in block}  # quoted, or cited already
     found: dict[int, ScoredUnit] = {}
     for i, block in enumerate(blocks):
         options = [
@@ -61,10 +62,11 @@ def restatements(
             for unit in block
             for other in scored
             if other.kind != "heading"
-            and (other.chunk_id, other.n) not in quoted
+            and (other.chunk_id, other.n) not in used
             and not nearby(unit.chunk_id, other.chunk_id)
             and restates(unit, other, rule)
         ]
         if options:
             found[i] = max(options, key=lambda pair: pair[0])[1]
+            used.add((found[i].chunk_id, found[i].n))
     return found

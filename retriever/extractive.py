@@ -305,7 +305,7 @@ def _pick_summary(
     near: Neighbourhood,
     limit: int,
     anchor: ScoredUnit | None = None,
-    floor: float = 0.5,
+    floor: float = 0.0,
 ) -> list[ScoredUnit]:
     """Key sentences of the best-matching paragraph (or of the section whose heading matches), in
     reading order.
@@ -314,8 +314,8 @@ def _pick_summary(
     it: that paragraph's sentences summarise it better than the best sentences scattered over the
     corpus or over a passage that moves on to other topics. Weak sentences go first when it is
     longer than the answer may be; a short one is topped up from the next best. ``floor`` (a share
-    of the best score) keeps out a paragraph's sentences about something else: an overview
-    question wants the whole paragraph (0), a list question that found no list only what matches.
+    of the best score) would keep out a paragraph's weaker sentences; an overview question wants
+    the whole paragraph (0: quoting only the strong ones lost dev items).
     """
     top = scored[0]
     if anchor is None:
@@ -379,7 +379,7 @@ def select_units(
         if listed:  # no list found: the items are named in a sentence, if at all
             return listed
     if plan.kind == "summary":
-        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), floor=0.0)
+        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored))
     chosen = _pick_sentences(_naming_first(candidates, plan, weights), weights, near, SHORT_LIMIT)
     if plan.kind in ("date", "numeric"):
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)

@@ -248,6 +248,7 @@ class QAService:
         chosen, lead, hop = picked
         also = {} if "restatements" in found.disabled else self._restatements(found, quote_blocks(chosen))
         passages = self._with_cited(found, chosen, hop, list(also.values()))
+        found.passages = passages  # a generative backend prompts with what the answer cited too
         composed = compose_answer(chosen, {p.chunk_id: p for p in passages}, found.plan, lead, also)
         if not composed.citations:
             return base
@@ -266,7 +267,7 @@ class QAService:
         if found.scored[0].score < threshold:
             return None
         chosen = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found))
-        hop = []
+        hop: list[ScoredUnit] = []
         if "bridge" not in found.disabled and found.plan.kind not in ("list", "summary") and describes(found.question):
             hop = self._bridged(found, chosen)
         if "slots" not in found.disabled and self._misses_slot(found, chosen + hop):
@@ -277,8 +278,9 @@ class QAService:
         self, found: Retrieved, chosen: list[ScoredUnit], hop: list[ScoredUnit], also: list[ScoredUnit]
     ) -> list[Passage]:
         """The retrieved passages plus any cited one they lack, ranked anew: a second hop's passage
-        right after the passage it was reached from (it is retrieval too, one step later), a
-        restatement's at the end."""
+        not retrieved already goes right after the passage it was reached from (it is retrieval
+        too, one step later), anything else at the end. The eval's retrieval metrics read this
+        order, so a second hop counts as retrieval there as well."""
         passages = list(found.passages)
         have = {p.chunk_id for p in passages}
 
@@ -324,20 +326,24 @@ class QAService:
         return restatements(blocks, found.scored, nearby)
 
     def _bridged(self, found: Retrieved, chosen: list[ScoredUnit]) -> list[ScoredUnit]:
-        """The second hop's unit, when the chosen quote leaves much of the question open."""
+        """The second hop's unit for a question that describes its subject (see ``bridge``)."""
         snapshot = found.candidates.snapshot
         meta = (snapshot.text_of(chosen[0].chunk_id) or ("", {}))[1] if chosen else {}
-        hop = second_hop(
-            chosen, found.term_weights, str(meta.get("section", "")), snapshot.lexical, self._scorer(found)
-        )
+        avoid = {
+            n for u in chosen for n in (snapshot.neighbour(u.chunk_id, 1), snapshot.neighbour(u.chunk_id, -1)) if n
+        }
+        section = str(meta.get("section", ""))
+        hop = second_hop(chosen, found.term_weights, section, snapshot.lexical, self._scorer(found), avoid)
         return [] if hop is None else [hop]
 
     def _scorer(self, found: Retrieved) -> Callable[[Sequence[str]], list[ScoredUnit]]:
         """Scored units of any chunks, reusing those scored for the question already."""
 
         def load(chunk_ids: Sequence[str]) -> list[ScoredUnit]:
-            have = [u for u in found.scored if u.chunk_id in set(chunk_ids)]
-            rest = [cid for cid in chunk_ids if not any(u.chunk_id == cid for u in have)]
+            wanted = set(chunk_ids)
+            have = [u for u in found.scored if u.chunk_id in wanted]
+            scored = {u.chunk_id for u in have}
+            rest = [cid for cid in chunk_ids if cid not in scored]
             if rest:
                 units = self.searcher.store.units_for(rest)
                 snap = found.candidates.snapshot

@@ -87,9 +87,26 @@ def test_second_hop_never_quotes_headings_title_lines_or_the_first_passage():
 
 def test_second_hop_keeps_the_whole_answer_within_its_limit():
     first = UNITS[1]
-    assert second_hop([first], _weights(QUESTION), "", INDEX, _load, Hop(limit=len(first.text) + 10)) is None
+    assert second_hop([first], _weights(QUESTION), "", INDEX, _load, hop=Hop(limit=len(first.text) + 10)) is None
 
 
 def test_no_second_hop_without_a_name_to_follow():
     plain = _unit("other", 0, "The council meets twice a year.", 0.45)
     assert second_hop([plain], _weights("How often does the council meet?"), "", INDEX, _load) is None
+
+
+def test_second_hop_never_lands_on_a_copy_of_the_quote():
+    first = UNITS[1]
+    copy = ScoredUnit("overlap", 0, first.text, 0, len(first.text), "line", 0.9, 0.0, 0.0, 0.9, first.terms)
+    with_copy = [*UNITS, copy]
+    index = LexicalIndex([*CHUNKS, "overlap"], [*CHUNKS.values(), first.text])
+
+    def load(ids: Sequence[str]) -> list[ScoredUnit]:
+        return [u for u in with_copy if u.chunk_id in ids]
+
+    hop = second_hop([first], _weights(QUESTION), "", index, load)
+    assert hop is not None and hop.text == "Norway Norwegian Gadget Office (NGO)"  # says nothing new: skipped
+    only_copy = second_hop([first], _weights(QUESTION), "", index, lambda ids: [copy])
+    assert only_copy is None
+    avoided = second_hop([first], _weights(QUESTION), "", index, load, avoid={"members", "overlap"})
+    assert avoided is None or avoided.chunk_id not in {"members", "overlap"}

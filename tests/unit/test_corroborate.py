@@ -57,3 +57,12 @@ def test_a_restatement_is_cited_beside_its_quote():
         (1, "Highlights", QUOTE.text),
         (2, "Summary", RESTATED.text),
     ]
+
+
+def test_one_restatement_serves_one_quote_and_labels_restate_nothing():
+    twin = _unit("c3", 0, QUOTE.text, QUOTE.vector)  # the same sentence quoted again elsewhere
+    found = restatements([[QUOTE], [twin]], [RESTATED], lambda a, b: a == b)
+    assert found == {0: RESTATED}
+    label = _unit("c1", 1, "Lunar roadmap", _vector(0, 0, 1))
+    label_again = _unit("c7", 1, "Lunar roadmap", _vector(0, 0, 1))
+    assert not restates(label, label_again)
