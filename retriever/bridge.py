@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from retriever.evidence import ScoredUnit
 from retriever.lexical import LexicalIndex
-from retriever.tokenize import terms
+from retriever.tokenize import ACRONYM, name_terms, terms
 
 # Something named by description rather than by name: "the working group that prepares …",
 # "the country where …", "the country hosting the …", "the scheme used to …", "in the same month".
@@ -27,9 +27,6 @@ _DESCRIBED = re.compile(
     r"|\b[Tt]he (?:[a-z][\w’'-]* ){0,2}?[a-z][\w’'-]* (?:[a-z]+ing|used) (?:the|by|to|in|on|for|of)\b"
     r"|\b(?:the same|one of the)\b"
 )
-# A name: a capitalised word or an acronym, not the first word of a sentence or list line
-_NAME = re.compile(r"(?<!^)(?<![.:!?•–-]\s)\b[A-Z][\w’'-]*")
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}\b")
 
 Loader = Callable[[Sequence[str]], list[ScoredUnit]]
 
@@ -53,9 +50,9 @@ def describes(question: str) -> bool:
 def bridge_names(texts: Sequence[str], title: str, asked: set[str], lexical: LexicalIndex) -> dict[str, float]:
     """IDF weight of every name term in ``texts`` (and acronym in the section ``title``) that the
     question did not use."""
-    found = [m.group() for text in texts for m in _NAME.finditer(text.strip())] + _ACRONYM.findall(title)
+    found = [t for text in texts for t in name_terms(text)] + terms(" ".join(ACRONYM.findall(title)))
     names: dict[str, float] = {}
-    for term in terms(" ".join(found)):
+    for term in found:
         if term not in asked and lexical.document_frequency[term]:
             names[term] = lexical.idf(term)
     return names

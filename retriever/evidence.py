@@ -17,7 +17,7 @@ import numpy as np
 
 from retriever.query import QueryPlan
 from retriever.snapshot import Snapshot
-from retriever.tokenize import terms
+from retriever.tokenize import ACRONYM, terms
 
 # A count or amount: digits that are not a year, or a number word ("one" is too often a pronoun).
 _NUMBER = re.compile(
@@ -103,9 +103,6 @@ def unknown_share(question: str, snapshot: Snapshot) -> float:
     return missing / (sum(weights.values()) or 1.0)
 
 
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}s?\b")
-
-
 def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
     """Acronyms in the question that the corpus never uses ("How many astronauts are on the ISS?").
 
@@ -115,7 +112,7 @@ def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
     """
     known = {short.casefold() for short in snapshot.glossary}
     unknown = []
-    for token in _ACRONYM.findall(question):
+    for token in ACRONYM.findall(question):
         base = token[:-1] if token.endswith("s") and len(token) > 2 else token
         folded = base.casefold()
         if folded in known or snapshot.lexical.document_frequency[folded] or len(base) < 2:

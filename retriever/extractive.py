@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from retriever.evidence import ScoredUnit, value_match
 from retriever.query import QueryPlan, asks_for_names
 from retriever.records import Citation, Passage
-from retriever.tokenize import terms
+from retriever.tokenize import name_terms
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
 # Answer lengths from the eval contract (contracts.md): 400 characters, 1,000 for lists and summaries.
@@ -348,8 +348,6 @@ def _fit(units: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
     return kept
 
 
-# a name in a question: a capitalised word after its first, or an acronym
-_QUESTION_NAME = re.compile(r"(?<!^)\b[A-Z][\w’'-]*")
 NAME_IDF = 1.0  # a name this rare in the corpus (IDF) says what the answer is about
 NAMING_SHARE = 0.8  # how close to the best a sentence naming it must score
 
@@ -357,8 +355,7 @@ NAMING_SHARE = 0.8  # how close to the best a sentence naming it must score
 def _naming_first(scored: Sequence[ScoredUnit], plan: QueryPlan, weights: dict[str, float]) -> list[ScoredUnit]:
     """The best unit that names the rare thing the question names ("Russia"), first, when it
     scores close to a best unit that never names it."""
-    names = {t for m in _QUESTION_NAME.finditer(plan.question.strip()) for t in terms(m.group())}
-    rare = {t for t in names if weights.get(t, 0.0) >= NAME_IDF}
+    rare = {t for t in name_terms(plan.question) if weights.get(t, 0.0) >= NAME_IDF}
     if not rare or scored[0].terms & rare:
         return list(scored)
     for unit in scored[1:10]:

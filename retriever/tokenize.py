@@ -214,6 +214,17 @@ _IRREGULAR = {
 }
 
 
+# An acronym ("ISECG", "CO2"; a plural "s" may follow it: "ISSs")
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}s?\b")
+# A name: a capitalised word that does not open the text, a sentence or a list line
+_NAME = re.compile(r"(?<!^)(?<![.:!?•–-]\s)\b[A-Z][\w’'-]*")
+
+
+def name_terms(text: str) -> list[str]:
+    """Content terms of the names in ``text`` (sentence case is not a name: "The", "Following")."""
+    return terms(" ".join(m.group() for m in _NAME.finditer(text.strip())))
+
+
 def words(text: str) -> list[str]:
     """Case-folded word tokens, stop words kept (for phrase checks)."""
     return [t.casefold().replace("’", "'") for t in _TOKEN.findall(text)]
