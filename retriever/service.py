@@ -266,10 +266,11 @@ class QAService:
             return contradicted, PREMISE_NOTE, []
         if found.scored[0].score < threshold:
             return None
-        chosen = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found))
+        load = self._unit_loader(found)
+        chosen = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found, load))
         hop: list[ScoredUnit] = []
         if "bridge" not in found.disabled and found.plan.kind not in ("list", "summary") and describes(found.question):
-            hop = self._bridged(found, chosen)
+            hop = self._bridged(found, chosen, load)
         if "slots" not in found.disabled and self._misses_slot(found, chosen + hop):
             return None
         return chosen + hop, "", hop
@@ -325,7 +326,10 @@ class QAService:
 
         return restatements(blocks, found.scored, nearby)
 
-    def _bridged(self, found: Retrieved, chosen: list[ScoredUnit]) -> list[ScoredUnit]:
+    @staticmethod
+    def _bridged(
+        found: Retrieved, chosen: list[ScoredUnit], load: Callable[[Sequence[str]], list[ScoredUnit]]
+    ) -> list[ScoredUnit]:
         """The second hop's unit for a question that describes its subject (see ``bridge``)."""
         snapshot = found.candidates.snapshot
         meta = (snapshot.text_of(chosen[0].chunk_id) or ("", {}))[1] if chosen else {}
@@ -333,22 +337,26 @@ class QAService:
             n for u in chosen for n in (snapshot.neighbour(u.chunk_id, 1), snapshot.neighbour(u.chunk_id, -1)) if n
         }
         section = str(meta.get("section", ""))
-        hop = second_hop(chosen, found.term_weights, section, snapshot.lexical, self._scorer(found), avoid)
+        hop = second_hop(chosen, found.term_weights, section, snapshot.lexical, load, avoid)
         return [] if hop is None else [hop]
 
-    def _scorer(self, found: Retrieved) -> Callable[[Sequence[str]], list[ScoredUnit]]:
-        """Scored units of any chunks, reusing those scored for the question already."""
+    def _unit_loader(self, found: Retrieved) -> Callable[[Sequence[str]], list[ScoredUnit]]:
+        """Scored units of any chunks, in reading order per chunk, each chunk fetched from the
+        store once per answer (those scored for the question already are reused)."""
+        by_chunk: dict[str, list[ScoredUnit]] = {}
+        for unit in found.scored:
+            by_chunk.setdefault(unit.chunk_id, []).append(unit)
 
         def load(chunk_ids: Sequence[str]) -> list[ScoredUnit]:
-            wanted = set(chunk_ids)
-            have = [u for u in found.scored if u.chunk_id in wanted]
-            scored = {u.chunk_id for u in have}
-            rest = [cid for cid in chunk_ids if cid not in scored]
+            rest = [cid for cid in dict.fromkeys(chunk_ids) if cid not in by_chunk]
             if rest:
                 units = self.searcher.store.units_for(rest)
                 snap = found.candidates.snapshot
-                have += score_units(found.plan, found.candidates.vectors, units, snap, {}, self.options.weights)
-            return have
+                for unit in score_units(found.plan, found.candidates.vectors, units, snap, {}, self.options.weights):
+                    by_chunk.setdefault(unit.chunk_id, []).append(unit)
+                for cid in rest:
+                    by_chunk.setdefault(cid, [])
+            return [u for cid in dict.fromkeys(chunk_ids) for u in sorted(by_chunk[cid], key=lambda u: u.n)]
 
         return load
 
@@ -363,24 +371,12 @@ class QAService:
             logger.debug("abstaining: the answer never names %r", slot)
         return slot is not None
 
-    def _neighbourhood(self, found: Retrieved) -> Neighbourhood:
+    @staticmethod
+    def _neighbourhood(found: Retrieved, load: Callable[[Sequence[str]], list[ScoredUnit]]) -> Neighbourhood:
         """Whole chunks around the candidates, scored (used to gather lists and captions)."""
-        by_chunk: dict[str, list[ScoredUnit]] = {}
-        for unit in found.scored:
-            by_chunk.setdefault(unit.chunk_id, []).append(unit)
-
-        def load(chunk_id: str) -> list[ScoredUnit]:
-            if chunk_id not in by_chunk:
-                units = self.searcher.store.units_for([chunk_id])
-                snapshot = found.candidates.snapshot
-                by_chunk[chunk_id] = score_units(
-                    found.plan, found.candidates.vectors, units, snapshot, {}, self.options.weights
-                )
-            return sorted(by_chunk[chunk_id], key=lambda u: u.n)
-
         snapshot = found.candidates.snapshot
         return Neighbourhood(
-            units_of=load,
+            units_of=lambda cid: load([cid]),
             next_chunk=lambda cid: snapshot.neighbour(cid, 1),
             previous_chunk=lambda cid: snapshot.neighbour(cid, -1),
             text_of=lambda cid: (snapshot.text_of(cid) or ("", {}))[0],
