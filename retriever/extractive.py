@@ -305,7 +305,6 @@ def _pick_summary(
     near: Neighbourhood,
     limit: int,
     anchor: ScoredUnit | None = None,
-    floor: float = 0.0,
 ) -> list[ScoredUnit]:
     """Key sentences of the best-matching paragraph (or of the section whose heading matches), in
     reading order.
@@ -313,13 +312,12 @@ def _pick_summary(
     An overview question is usually about one topic, and its author wrote one paragraph about
     it: that paragraph's sentences summarise it better than the best sentences scattered over the
     corpus or over a passage that moves on to other topics. Weak sentences go first when it is
-    longer than the answer may be; a short one is topped up from the next best. ``floor`` (a share
-    of the best score) would keep out a paragraph's weaker sentences; an overview question wants
-    the whole paragraph (0: quoting only the strong ones lost dev items).
+    longer than the answer may be; a short one is topped up from the next best. The paragraph is
+    quoted whole: keeping only its sentences that score well lost dev items.
     """
     top = scored[0]
     if anchor is None:
-        pool = [u for u in _paragraph(top, near) if u.score >= floor * top.score]
+        pool = _paragraph(top, near)
     else:  # the section's opening paragraph, and what else of its passage matches
         opening = {(u.chunk_id, u.n) for u in _paragraph_under(anchor, near)}
         pool = [u for u in near.units_of(anchor.chunk_id) if (u.chunk_id, u.n) in opening or u.score >= 0.5 * top.score]
