@@ -5,8 +5,9 @@ description ("the country hosting the 72nd IAC"). The first quote resolves the d
 events list: "Dubai/UAE"); only then does the passage that answers the question (the members
 table's UAE row) become findable, and it shares no word with the question's description. So when
 a question refers to something by description, the names the first quote (or its section title)
-brings in that the question never used are the bridge: each is searched on its own, and the unit
-of those passages that holds a bridge name and best fits the question becomes a second citation.
+brings in that the question never used are the bridge: the passages that mention them are
+searched for, and the unit of those passages that holds a bridge name and best fits the question
+becomes a second citation.
 """
 
 from __future__ import annotations
