@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from retriever.evidence import ScoredUnit, value_match
-from retriever.tokenize import stem, terms
+from retriever.tokenize import ACRONYM, stem, terms
 
 PREMISE_NOTE = "The reports do not support the premise of this question; they say:"
 
@@ -58,7 +58,6 @@ _OPPOSITES: dict[str, set[str]] = {}
 for left, right in _PAIRS:
     _OPPOSITES.setdefault(stem(left), set()).add(stem(right))
     _OPPOSITES.setdefault(stem(right), set()).add(stem(left))
-_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b")
 _NEGATED = re.compile(r"\b(?:non|not|no|never|without)[\s-]+(\w+)", re.I)
 
 
@@ -102,7 +101,7 @@ def _about(question: str, units: list[ScoredUnit]) -> list[ScoredUnit]:
     counts only for the body the question is about. An acronym none of the units use (a glossary
     form may stand in for it) constrains nothing.
     """
-    named = set(terms(" ".join(_ACRONYM.findall(question))))
+    named = set(terms(" ".join(ACRONYM.findall(question))))
     named &= set().union(*(u.terms for u in units)) if units else set()
     return [u for u in units if named <= u.terms]
 

@@ -322,7 +322,7 @@ class QAService:
         snapshot = found.candidates.snapshot
 
         def nearby(a: str, b: str) -> bool:
-            return a == b or b in (snapshot.neighbour(a, 1), snapshot.neighbour(a, -1))
+            return a == b or b in snapshot.adjacent(a)
 
         return restatements(blocks, found.scored, nearby)
 
@@ -333,9 +333,7 @@ class QAService:
         """The second hop's unit for a question that describes its subject (see ``bridge``)."""
         snapshot = found.candidates.snapshot
         meta = (snapshot.text_of(chosen[0].chunk_id) or ("", {}))[1] if chosen else {}
-        avoid = {
-            n for u in chosen for n in (snapshot.neighbour(u.chunk_id, 1), snapshot.neighbour(u.chunk_id, -1)) if n
-        }
+        avoid = {n for u in chosen for n in snapshot.adjacent(u.chunk_id)}
         section = str(meta.get("section", ""))
         hop = second_hop(chosen, found.term_weights, section, snapshot.lexical, load, avoid)
         return [] if hop is None else [hop]

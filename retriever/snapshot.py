@@ -43,6 +43,10 @@ class Snapshot:
         meta = self.metas[i]
         return self.by_place.get((str(meta["source"]), int(meta["chunk_index"]) + step))
 
+    def adjacent(self, chunk_id: str) -> set[str]:
+        """The chunks just before and after ``chunk_id`` (their overlap repeats its edges)."""
+        return {n for n in (self.neighbour(chunk_id, -1), self.neighbour(chunk_id, 1)) if n}
+
     def text_of(self, chunk_id: str) -> tuple[str, dict[str, Any]] | None:
         i = self.position.get(chunk_id)
         return None if i is None else (self.texts[i], self.metas[i])
