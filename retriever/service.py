@@ -32,7 +32,7 @@ from retriever.premise import PREMISE_NOTE, contradicting_units
 from retriever.query import QueryPlan, glossary_expansions, plan_query
 from retriever.records import Answer, Passage
 from retriever.search import Candidates, HybridSearcher
-from retriever.slots import missing_slot
+from retriever.slots import missing_slot, missing_value, other_edition
 from retriever.tokenize import terms
 
 logger = logging.getLogger(__name__)
@@ -360,11 +360,16 @@ class QAService:
 
     @staticmethod
     def _misses_slot(found: Retrieved, chosen: Sequence[ScoredUnit]) -> bool:
-        """The quote never names what the question counts or the role it asks about."""
+        """The quote never names what the question counts, the role, the kind of value or the
+        edition it asks about (the edition is read from the lead quote, the one that answers)."""
         text = " ".join(u.text for u in chosen)
         glossary = found.candidates.snapshot.glossary
         said = terms(text) + terms(" ".join(glossary_expansions(text, glossary)))
-        slot = missing_slot(found.question, said, entry=bool(chosen) and chosen[0].kind in LISTY)
+        slot = (
+            missing_slot(found.question, said, entry=bool(chosen) and chosen[0].kind in LISTY)
+            or missing_value(found.plan.kind, text)
+            or (other_edition(found.question, chosen[0].text) if chosen else None)
+        )
         if slot:
             logger.debug("abstaining: the answer never names %r", slot)
         return slot is not None

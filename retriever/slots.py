@@ -1,10 +1,15 @@
-"""Questions that name what they count, the role or the event they ask about: the answer must say it.
+"""Questions that name what they count, the role, event, kind of value or edition they ask about:
+the answer must say it.
 
 "How many pages does the Supplement have?" finds sentences about the Supplement, and none of
 them counts pages; "Which agency chairs the ERWG?" finds what the ERWG does, never who chairs it.
 Sentence similarity cannot tell these apart from answerable questions (both score high), but a
 quote that never mentions the counted thing or the role cannot be the answer. The patterns are
 general English (count questions, role and payment words), not facts about any report.
+
+The same holds for the kind of value ("When did the agency join?" answered by a members-table row
+with no date in it) and for editions of a named thing ("the 74th Congress" answered by the 73rd,
+"Annual Report 2021" by the 2019 one's entry).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from retriever.evidence import value_match
 from retriever.tokenize import STOPWORDS, terms, words
 
 # words that end the counted noun phrase: "how many agencies | joined", "how many pages | does"
@@ -86,3 +92,41 @@ def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False
         return " ".join(phrase)
     asked = role_stems(question) | ({} if entry else event_stems(question))
     return next((word for word, stems in asked.items() if not said & stems), None)
+
+
+def missing_value(kind: str, quote: str) -> str | None:
+    """ "a date" or "a number" when a date or count question's quote holds none."""
+    if kind in ("date", "numeric") and not value_match(kind, quote):
+        return "a date" if kind == "date" else "a number"
+    return None
+
+
+# a named thing with its edition: "Annual Report 2021", "74th International Astronautical Congress"
+_EDITION = re.compile(
+    r"(?P<name>(?:[A-Z][\w’'-]*\s+){1,4})(?P<year>(?:19|20)\d{2})\b"
+    r"|\b(?P<ordinal>\d+(?:st|nd|rd|th))\s+(?P<named>(?:[A-Z][\w’'-]*\s*){1,4})"
+)
+
+
+def editions(text: str) -> list[tuple[str, str]]:
+    """(name, edition) pairs, names case-folded: ("isecg annual report", "2021")."""
+    found = []
+    for match in _EDITION.finditer(text):
+        name, number = match.group("name", "year") if match.group("year") else match.group("named", "ordinal")
+        found.append((" ".join(name.split()).casefold(), number.casefold()))
+    return found
+
+
+def other_edition(question: str, quote: str) -> str | None:
+    """The edition the question names when the quote names only other editions of that thing.
+
+    Things are matched on the last two words of their names ("ISECG Annual Report" and "Annual
+    Report" are one thing), so a quote about the 2019 report never answers for the 2021 one.
+    """
+    said = editions(quote)
+    for name, number in editions(question):
+        tail = " ".join(name.split()[-2:])
+        same = {n for other, n in said if other.endswith(tail) or tail.endswith(other)}
+        if same and number not in same:
+            return f"{name} {number}"
+    return None

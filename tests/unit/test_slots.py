@@ -1,10 +1,10 @@
-"""Count, role and event questions: the answer must name what is counted, the role or the event."""
+"""Count, role, event, value and edition questions: the answer must name what the question asks about."""
 
 from __future__ import annotations
 
 import pytest
 
-from retriever.slots import counted_phrase, missing_slot
+from retriever.slots import counted_phrase, editions, missing_slot, missing_value, other_edition
 from retriever.tokenize import terms
 
 
@@ -41,3 +41,40 @@ def test_the_counted_phrase_ends_at_the_verb():
     assert counted_phrase("How many space agencies are there?") == ["space", "agenc"]
     assert counted_phrase("How much does it cost?") == []
     assert counted_phrase("Who chairs it?") == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "quote", "missing"),
+    [
+        ("date", "Ukraine State Space Agency of Ukraine (SSAU)", "a date"),
+        ("date", "The study was completed in May 2020.", None),
+        ("date", "The report is set for release in early 2021.", None),
+        ("numeric", "Key domains include, among others, production and construction.", "a number"),
+        ("numeric", "ISECG welcomed six new members.", None),
+        ("numeric", "Membership expanded to 26 agencies.", None),
+        ("factoid", "No value here.", None),
+    ],
+)
+def test_date_and_count_questions_need_that_kind_of_value(kind, quote, missing):
+    assert missing_value(kind, quote) == missing
+
+
+def test_editions_pair_a_name_with_its_year_or_ordinal():
+    assert editions("the ISECG Annual Report 2021 and the 74th International Widget Congress") == [
+        ("isecg annual report", "2021"),
+        ("international widget congress", "74th"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "missing"),
+    [
+        ("When was the Annual Report 2021 published?", "ISECG Annual Report 2019 published May", "annual report 2021"),
+        ("When was the Annual Report 2019 published?", "ISECG Annual Report 2019 published May", None),
+        ("Where is the 74th Widget Congress?", "73rd Widget Congress, Paris, 2022", "widget congress 74th"),
+        ("Where is the 73rd Widget Congress?", "73rd Widget Congress, Paris, 2022", None),
+        ("What did the Annual Report 2021 say?", "The roadmap was published in 2018.", None),  # no other edition named
+    ],
+)
+def test_a_quote_about_another_edition_does_not_answer(question, quote, missing):
+    assert other_edition(question, quote) == missing
