@@ -112,6 +112,17 @@ def _curve_table(kind: str, curve: list[dict]) -> list[str]:
     return header + rows
 
 
+def _reasons_table(reasons: dict[str, dict[str, int]]) -> str:
+    """Why the answerer abstained, on unanswerable items (right) and answerable ones (wrong)."""
+    names = sorted({r for counts in reasons.values() for r in counts})
+    rows = ["| reason | unanswerable items | answerable items |", "|---|---:|---:|"]
+    rows += [
+        f"| {r} | {reasons.get('unanswerable', {}).get(r, 0)} | {reasons.get('answerable', {}).get(r, 0)} |"
+        for r in names
+    ]
+    return "\n".join(rows) if names else "(no abstentions)"
+
+
 def write_report(
     report_dir: Path,
     name: str,
@@ -136,6 +147,7 @@ def write_report(
     ]
     if "per_turn" in summary:
         sections += ["", "## Conversations, per turn", "", per_type_table(summary, "per_turn")]
+    sections += ["", "## Abstentions by reason", "", _reasons_table(summary.get("abstention_reasons", {}))]
     sections += ["", "## Abstention threshold curves"]
     for kind, curve in curves.items():
         sections += _curve_table(kind, curve) if curve else []

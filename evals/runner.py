@@ -7,7 +7,7 @@ given) as history, exactly as the UI would.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -64,6 +64,7 @@ class ItemScore:
     recall_by_rank: list[float] = field(default_factory=list)
     fell_back: bool = False
     error: str | None = None
+    abstain_reason: str | None = None
 
 
 def _passage_texts(answer: dict) -> list[str]:
@@ -87,6 +88,7 @@ def score_item(item: Item, answer: dict, budget: int = 4000) -> ItemScore:
         follow_up=answer.get("rewritten_query") is not None,
         fell_back=bool(answer.get("fallback_reason")),
         error=answer.get("error"),
+        abstain_reason=answer.get("abstain_reason") if abstained else None,
     )
     if not item.answerable:
         score.correct = abstained
@@ -188,12 +190,22 @@ def summarize(scores: list[ItemScore]) -> dict[str, Any]:
             round(m.mean([s.recall_by_rank[r] for s in answerable if s.recall_by_rank]), 4) for r in range(10)
         ],
         "per_type": _per_group(scores, lambda s: s.type),
+        "abstention_reasons": {
+            "unanswerable": _reasons(unanswerable),
+            "answerable": _reasons(answerable),
+        },
     }
     if any(s.turn for s in scores):
         summary["per_turn"] = _per_group([s for s in scores if s.turn], lambda s: str(s.turn))
         summary["follow_up_accuracy"] = _rate(s.correct for s in scores if s.turn > 1)
         summary["rewrite_term_recall"] = round(m.mean(rewrites), 4) if rewrites else None
     return summary
+
+
+def _reasons(scores: list[ItemScore]) -> dict[str, int]:
+    """How many abstentions gave each reason (``unknown`` for backends that give none)."""
+    counts = Counter(s.abstain_reason or "unknown" for s in scores if s.abstained)
+    return dict(counts.most_common())
 
 
 def _per_group(scores: list[ItemScore], key) -> dict[str, dict[str, float]]:

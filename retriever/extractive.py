@@ -21,6 +21,21 @@ from retriever.records import Citation, Passage
 from retriever.tokenize import name_terms
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
+
+
+@dataclass(frozen=True)
+class Abstention:
+    """Why there is no answer: a code for programs (``Answer.abstain_reason``) and a clause for
+    people, added to the one-sentence abstention ("…: they never mention the XQZT")."""
+
+    reason: str
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{ABSTAIN_TEXT[:-1]}: {self.detail}." if self.detail else ABSTAIN_TEXT
+
+
 # Answer lengths from the eval contract (contracts.md): 400 characters, 1,000 for lists and summaries.
 SHORT_LIMIT = 400
 LONG_LIMIT = 1000

@@ -64,6 +64,11 @@ class Answer(BaseModel):
     rewritten_query: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
     confidence: float = 0.0
+    abstain_reason: str | None = Field(
+        None,
+        description="why the answer abstained: nothing_found, unknown_name, weak_match or not_stated "
+        "(the closest passage lacks what was asked); null when it answered",
+    )
 
     def to_json_dict(self) -> dict[str, Any]:
         """Contract form: ``id`` only appears in predictions."""

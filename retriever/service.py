@@ -26,13 +26,21 @@ from retriever.evidence import (
     score_units,
     unknown_acronyms,
 )
-from retriever.extractive import ABSTAIN_TEXT, LISTY, Neighbourhood, compose_answer, quote_blocks, select_units
+from retriever.extractive import (
+    ABSTAIN_TEXT,
+    LISTY,
+    Abstention,
+    Neighbourhood,
+    compose_answer,
+    quote_blocks,
+    select_units,
+)
 from retriever.followup import standalone_query
 from retriever.premise import PREMISE_NOTE, contradicting_units
 from retriever.query import QueryPlan, glossary_expansions, plan_query
 from retriever.records import Answer, Passage
 from retriever.search import Candidates, HybridSearcher
-from retriever.slots import missing_slot, missing_value, other_edition
+from retriever.slots import gap
 from retriever.tokenize import terms
 
 logger = logging.getLogger(__name__)
@@ -230,7 +238,7 @@ class QAService:
         return answer
 
     def extractive_answer(self, found: Retrieved) -> Answer:
-        """Quote-and-cite answer, or an abstention when the best evidence is too weak."""
+        """Quote-and-cite answer, or an abstention (with its reason) when the evidence falls short."""
         base = Answer(
             question=found.question,
             answer=ABSTAIN_TEXT,
@@ -239,40 +247,42 @@ class QAService:
             rewritten_query=found.rewritten,
             timings_ms=dict(found.timings_ms),
         )
-        if not found.scored:
-            return base
-        base.confidence = round(found.scored[0].score, 4)
-        picked = self._choose(found)
-        if picked is None:
-            return base
+        picked = self._choose(found) if found.scored else Abstention("nothing_found", "nothing in them matches it")
+        if found.scored:
+            base.confidence = round(found.scored[0].score, 4)
+        if isinstance(picked, Abstention):
+            return base.model_copy(update={"answer": picked.text, "abstain_reason": picked.reason})
         chosen, lead, hop = picked
         also = {} if "restatements" in found.disabled else self._restatements(found, quote_blocks(chosen))
         passages = self._with_cited(found, chosen, hop, list(also.values()))
         found.passages = passages  # a generative backend prompts with what the answer cited too
         composed = compose_answer(chosen, {p.chunk_id: p for p in passages}, found.plan, lead, also)
         if not composed.citations:
-            return base
+            return base.model_copy(update={"abstain_reason": "nothing_found"})
         update = {"answer": composed.text, "abstained": False, "citations": composed.citations, "passages": passages}
         return base.model_copy(update=update)
 
-    def _choose(self, found: Retrieved) -> tuple[list[ScoredUnit], str, list[ScoredUnit]] | None:
-        """The units to quote, the answer's lead-in and the second hop's units; None to abstain."""
-        if "unknown_names" not in found.disabled and unknown_acronyms(found.question, found.candidates.snapshot):
-            return None
+    def _choose(self, found: Retrieved) -> tuple[list[ScoredUnit], str, list[ScoredUnit]] | Abstention:
+        """The units to quote, the answer's lead-in and the second hop's units; or why not."""
+        snapshot = found.candidates.snapshot
+        unknown = [] if "unknown_names" in found.disabled else unknown_acronyms(found.question, snapshot)
+        if unknown:
+            return Abstention("unknown_name", f"they never mention {', '.join(unknown)}")
         scored = self._in_named_sections(found)
         contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, scored)
         threshold = self.options.followup_abstain_threshold if found.rewritten else self.options.abstain_threshold
         if contradicted:
             return contradicted, PREMISE_NOTE, []
         if found.scored[0].score < threshold:
-            return None
+            return Abstention("weak_match", "their closest passages match it only weakly")
         load = self._unit_loader(found)
         chosen = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found, load))
         hop: list[ScoredUnit] = []
         if "bridge" not in found.disabled and found.plan.kind not in ("list", "summary") and describes(found.question):
             hop = self._bridged(found, chosen, load)
-        if "slots" not in found.disabled and self._misses_slot(found, chosen + hop):
-            return None
+        missing = None if "slots" in found.disabled else self._gap(found, chosen + hop)
+        if missing:
+            return Abstention("not_stated", missing)
         return chosen + hop, "", hop
 
     def _with_cited(
@@ -359,20 +369,17 @@ class QAService:
         return load
 
     @staticmethod
-    def _misses_slot(found: Retrieved, chosen: Sequence[ScoredUnit]) -> bool:
-        """The quote never names what the question counts, the role, the kind of value or the
-        edition it asks about (the edition is read from the lead quote, the one that answers)."""
+    def _gap(found: Retrieved, chosen: Sequence[ScoredUnit]) -> str | None:
+        """What the quote lacks of what the question asks (see ``slots``), for the user; None if
+        nothing. The edition is read from the lead quote, the one that answers."""
         text = " ".join(u.text for u in chosen)
         glossary = found.candidates.snapshot.glossary
         said = terms(text) + terms(" ".join(glossary_expansions(text, glossary)))
-        slot = (
-            missing_slot(found.question, said, entry=bool(chosen) and chosen[0].kind in LISTY)
-            or missing_value(found.plan.kind, text)
-            or (other_edition(found.question, chosen[0].text) if chosen else None)
-        )
-        if slot:
-            logger.debug("abstaining: the answer never names %r", slot)
-        return slot is not None
+        entry = bool(chosen) and chosen[0].kind in LISTY
+        missing = gap(found.question, found.plan.kind, said, text, chosen[0].text if chosen else "", entry)
+        if missing:
+            logger.debug("abstaining: %s", missing)
+        return missing
 
     @staticmethod
     def _neighbourhood(found: Retrieved, load: Callable[[Sequence[str]], list[ScoredUnit]]) -> Neighbourhood:

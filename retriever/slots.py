@@ -15,7 +15,7 @@ with no date in it) and for editions of a named thing ("the 74th Congress" answe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from retriever.evidence import value_match
 from retriever.tokenize import STOPWORDS, terms, words
@@ -95,9 +95,9 @@ def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False
 
 
 def missing_value(kind: str, quote: str) -> str | None:
-    """ "a date" or "a number" when a date or count question's quote holds none."""
+    """ "date" or "number" when a date or count question's quote holds none."""
     if kind in ("date", "numeric") and not value_match(kind, quote):
-        return "a date" if kind == "date" else "a number"
+        return "date" if kind == "date" else "number"
     return None
 
 
@@ -108,25 +108,51 @@ _EDITION = re.compile(
 )
 
 
-def editions(text: str) -> list[tuple[str, str]]:
-    """(name, edition) pairs, names case-folded: ("isecg annual report", "2021")."""
-    found = []
+def _editions(text: str) -> Iterator[tuple[str, str, str]]:
+    """(name case-folded, edition, the words as written) for every edition named in ``text``."""
     for match in _EDITION.finditer(text):
         name, number = match.group("name", "year") if match.group("year") else match.group("named", "ordinal")
-        found.append((" ".join(name.split()).casefold(), number.casefold()))
-    return found
+        yield " ".join(name.split()).casefold(), number.casefold(), " ".join(match.group().split())
+
+
+def editions(text: str) -> list[tuple[str, str]]:
+    """(name, edition) pairs, names case-folded: ("isecg annual report", "2021")."""
+    return [(name, number) for name, number, _ in _editions(text)]
 
 
 def other_edition(question: str, quote: str) -> str | None:
-    """The edition the question names when the quote names only other editions of that thing.
+    """The edition the question names (as written) when the quote names only other editions of
+    that thing.
 
     Things are matched on the last two words of their names ("ISECG Annual Report" and "Annual
     Report" are one thing), so a quote about the 2019 report never answers for the 2021 one.
     """
     said = editions(quote)
-    for name, number in editions(question):
+    for name, number, written in _editions(question):
         tail = " ".join(name.split()[-2:])
         same = {n for other, n in said if other.endswith(tail) or tail.endswith(other)}
         if same and number not in same:
-            return f"{name} {number}"
+            return written
     return None
+
+
+def said_as(question: str, slot: str) -> str:
+    """The question's own words for a slot's stems ("page" → "pages"), for telling the user."""
+    wanted = set(slot.split())
+    return " ".join(w for w in words(question) if set(terms(w)) & wanted) or slot
+
+
+def gap(question: str, kind: str, said: Iterable[str], quote: str, lead: str, entry: bool = False) -> str | None:
+    """What the answer lacks, as a clause for the user, or None when it has what was asked.
+
+    ``said``: the answer's terms (with glossary forms); ``quote``: its text; ``lead``: the text of
+    its first quote (the one that answers, checked for the edition); ``entry`` as in ``missing_slot``.
+    """
+    slot = missing_slot(question, said, entry)
+    if slot:
+        return f"the closest passages never mention “{said_as(question, slot)}”"
+    value = missing_value(kind, quote)
+    if value:
+        return f"the closest passages give no {value}"
+    edition = other_edition(question, lead)
+    return f"the closest passages are about other editions than the {edition}" if edition else None

@@ -95,3 +95,25 @@ def test_abstention_curves_follow_the_two_thresholds():
     assert at_half["standalone"]["false_abstention"] == 0.0
     assert at_half["follow-ups"]["abstention_unanswerable"] == 0.0
     assert at_half["follow-ups"]["false_abstention"] == 1.0
+
+
+def test_abstentions_are_counted_by_reason_and_shown_in_the_report(tmp_path):
+    from dataclasses import replace
+
+    from evals.report import write_report
+    from evals.runner import summarize
+
+    scores = [
+        replace(_score(0.1, False), abstained=True, abstain_reason="not_stated"),
+        replace(_score(0.1, False), abstained=True, abstain_reason="not_stated"),
+        replace(_score(0.1, True), abstained=True, abstain_reason="weak_match"),
+        replace(_score(0.1, False), abstained=True),  # a backend that gives no reason
+        _score(0.9, True),
+    ]
+    summary = summarize(scores)
+    assert summary["abstention_reasons"] == {
+        "unanswerable": {"not_stated": 2, "unknown": 1},
+        "answerable": {"weak_match": 1},
+    }
+    write_report(tmp_path, "run", summary, [], [], [], {})
+    assert "| not_stated | 2 | 0 |\n| unknown | 1 | 0 |\n| weak_match | 0 | 1 |" in (tmp_path / "report.md").read_text()

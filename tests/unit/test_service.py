@@ -56,6 +56,7 @@ def test_high_threshold_abstains_with_one_sentence(service):
     answer = service.ask("What is the airspeed of an unladen swallow?")
     assert answer.abstained and answer.citations == []
     assert answer.answer.count(".") == 1
+    assert answer.abstain_reason == "weak_match" and "weakly" in answer.answer
 
 
 def test_follow_up_is_rewritten_and_reported(service):
@@ -88,16 +89,19 @@ def test_langchain_retriever_interface(service):
 
 def test_question_about_an_unknown_acronym_abstains(service):
     answer = service.ask("How many gadgets does the XQZT programme own?")
-    assert answer.abstained
+    assert answer.abstained and answer.abstain_reason == "unknown_name"
+    assert answer.answer.endswith("they never mention XQZT.")
     known = service.ask("How many gadgets did the Gadget Survey count in the ZSO report?")
     assert not known.abstained  # ZSO is defined in the corpus glossary
 
 
 def test_a_count_or_role_the_quote_never_names_is_an_abstention(service):
     pages = service.ask("How many pages does the Gadget Survey report have?")
-    assert pages.abstained
+    assert pages.abstained and pages.abstain_reason == "not_stated"
+    assert "“pages”" in pages.answer and pages.answer.count(".") == 1
     chair = service.ask("Who chairs the Widget Programme?")
-    assert chair.abstained
+    assert chair.abstained and "“chairs”" in chair.answer
     # with the step off the same question gets the best quote, which never counts pages
     quoted = service.ask("How many pages does the Gadget Survey report have?", disable=["slots"])
     assert not quoted.abstained and "page" not in quoted.answer
+    assert quoted.abstain_reason is None

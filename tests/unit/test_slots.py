@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retriever.slots import counted_phrase, editions, missing_slot, missing_value, other_edition
+from retriever.slots import counted_phrase, editions, gap, missing_slot, missing_value, other_edition, said_as
 from retriever.tokenize import terms
 
 
@@ -46,10 +46,10 @@ def test_the_counted_phrase_ends_at_the_verb():
 @pytest.mark.parametrize(
     ("kind", "quote", "missing"),
     [
-        ("date", "Ukraine State Space Agency of Ukraine (SSAU)", "a date"),
+        ("date", "Ukraine State Space Agency of Ukraine (SSAU)", "date"),
         ("date", "The study was completed in May 2020.", None),
         ("date", "The report is set for release in early 2021.", None),
-        ("numeric", "Key domains include, among others, production and construction.", "a number"),
+        ("numeric", "Key domains include, among others, production and construction.", "number"),
         ("numeric", "ISECG welcomed six new members.", None),
         ("numeric", "Membership expanded to 26 agencies.", None),
         ("factoid", "No value here.", None),
@@ -69,12 +69,25 @@ def test_editions_pair_a_name_with_its_year_or_ordinal():
 @pytest.mark.parametrize(
     ("question", "quote", "missing"),
     [
-        ("When was the Annual Report 2021 published?", "ISECG Annual Report 2019 published May", "annual report 2021"),
+        ("When was the Annual Report 2021 published?", "ISECG Annual Report 2019 published May", "Annual Report 2021"),
         ("When was the Annual Report 2019 published?", "ISECG Annual Report 2019 published May", None),
-        ("Where is the 74th Widget Congress?", "73rd Widget Congress, Paris, 2022", "widget congress 74th"),
+        ("Where is the 74th Widget Congress?", "73rd Widget Congress, Paris, 2022", "74th Widget Congress"),
         ("Where is the 73rd Widget Congress?", "73rd Widget Congress, Paris, 2022", None),
         ("What did the Annual Report 2021 say?", "The roadmap was published in 2018.", None),  # no other edition named
     ],
 )
 def test_a_quote_about_another_edition_does_not_answer(question, quote, missing):
     assert other_edition(question, quote) == missing
+
+
+def test_the_gap_is_told_in_the_questions_own_words():
+    assert said_as("How many pages does the roadmap have?", "page") == "pages"
+    question = "How many pages does the roadmap have?"
+    quote = "The roadmap was released in 2018."
+    assert gap(question, "numeric", terms(quote), quote, quote) == "the closest passages never mention “pages”"
+    assert gap("When did the agency join?", "date", terms("The agency"), "The agency", "The agency") == (
+        "the closest passages give no date"
+    )
+    said = "The 73rd Widget Congress is in Paris."
+    assert "74th Widget Congress" in gap("Where is the 74th Widget Congress?", "factoid", terms(said), said, said)
+    assert gap("When did the agency join?", "date", terms("It joined in 2020."), "It joined in 2020.", "") is None
