@@ -376,7 +376,9 @@ class QAService:
         glossary = found.candidates.snapshot.glossary
         said = terms(text) + terms(" ".join(glossary_expansions(text, glossary)))
         entry = bool(chosen) and chosen[0].kind in LISTY
-        missing = gap(found.question, found.plan.kind, said, text, chosen[0].text if chosen else "", entry)
+        listed = any(u.kind in LISTY for u in chosen)
+        lead = chosen[0].text if chosen else ""
+        missing = gap(found.question, found.plan.kind, said, text, lead, entry, listed)
         if missing:
             logger.debug("abstaining: %s", missing)
         return missing

@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from retriever.evidence import value_match
-from retriever.tokenize import STOPWORDS, terms, words
+from retriever.query import asks_for_names
+from retriever.tokenize import ACRONYM, STOPWORDS, terms, words
 
 # words that end the counted noun phrase: "how many agencies | joined", "how many pages | does"
 _PHRASE_END = STOPWORDS | {
@@ -142,12 +143,34 @@ def said_as(question: str, slot: str) -> str:
     return " ".join(w for w in words(question) if set(terms(w)) & wanted) or slot
 
 
-def gap(question: str, kind: str, said: Iterable[str], quote: str, lead: str, entry: bool = False) -> str | None:
+_WHICH_NAMES = re.compile(r"^\s*(?:which|who|name|list)\b", re.I)
+
+
+def names_none(question: str, kind: str, quote: str, listed: bool) -> bool:
+    """A "Which agencies …?" question answered by sentences that name fewer than two of them.
+
+    When no list answers a question asking for named things, the sentence path quotes the best
+    sentence, which can be about those things without naming any ("an initial group of 14 space
+    agencies jointly released …"). Names are counted as acronyms the question does not use: how
+    agencies and their like are named in reports (a sentence naming them in full is missed).
+    """
+    if kind != "list" or listed or not _WHICH_NAMES.match(question) or not asks_for_names(question):
+        return False
+    asked = {a.casefold() for a in ACRONYM.findall(question)}
+    return len({a.casefold() for a in ACRONYM.findall(quote)} - asked) < 2
+
+
+def gap(
+    question: str, kind: str, said: Iterable[str], quote: str, lead: str, entry: bool = False, listed: bool = False
+) -> str | None:
     """What the answer lacks, as a clause for the user, or None when it has what was asked.
 
     ``said``: the answer's terms (with glossary forms); ``quote``: its text; ``lead``: the text of
-    its first quote (the one that answers, checked for the edition); ``entry`` as in ``missing_slot``.
+    its first quote (the one that answers, checked for the edition); ``entry`` as in
+    ``missing_slot``; ``listed``: the answer quotes list lines.
     """
+    if names_none(question, kind, quote, listed):
+        return "the closest passages name none of them"
     slot = missing_slot(question, said, entry)
     if slot:
         return f"the closest passages never mention “{said_as(question, slot)}”"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from retriever.slots import counted_phrase, editions, gap, missing_slot, missing_value, other_edition, said_as
+from retriever.slots import (
+    counted_phrase,
+    editions,
+    gap,
+    missing_slot,
+    missing_value,
+    names_none,
+    other_edition,
+    said_as,
+)
 from retriever.tokenize import terms
 
 
@@ -91,3 +100,21 @@ def test_the_gap_is_told_in_the_questions_own_words():
     said = "The 73rd Widget Congress is in Paris."
     assert "74th Widget Congress" in gap("Where is the 74th Widget Congress?", "factoid", terms(said), said, said)
     assert gap("When did the agency join?", "date", terms("It joined in 2020."), "It joined in 2020.", "") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "listed", "none"),
+    [
+        (
+            "Which were the 14 agencies that founded the WGS?",
+            "In 2007, 14 space agencies released the WGS.",
+            False,
+            True,
+        ),
+        ("Which agencies founded the WGS?", "The WGS was founded by ZSA and QSA in 2007.", False, False),
+        ("Which agencies founded the WGS?", "ZSA, Zeta Space Agency", True, False),  # a list answers
+        ("What could cheaper launches mean for agencies?", "Launches got cheaper.", False, False),  # not which/who
+    ],
+)
+def test_a_which_agencies_question_needs_names(question, quote, listed, none):
+    assert names_none(question, "list", quote, listed) is none
