@@ -24,18 +24,21 @@ from evals.runner import ItemScore, RunConfig, run
 def best_threshold(scores: list[ItemScore], max_false_abstention: float = 0.08) -> tuple[float, float]:
     """(threshold, accuracy over all items) maximising accuracy with false abstention capped.
 
-    Items are scored as if answered (the run used threshold -inf): an answerable item counts when
-    it was correct and its confidence clears the threshold; an unanswerable one when it doesn't.
+    Items are scored as if the threshold were the only abstention (the run used -inf): an
+    answerable item counts when it was correct and its confidence clears the threshold; an
+    unanswerable one when it doesn't, or when another step abstained on it anyway (an unknown
+    name, a missing date): those abstentions happen at any threshold, so the false-abstention cap
+    limits only the ones the threshold adds.
     """
     answerable = [s for s in scores if s.answerable]
     candidates = sorted({round(s.confidence, 4) for s in scores} | {0.0})
     best = (0.0, -1.0)
     for t in candidates:
-        false_abstention = sum(s.confidence < t for s in answerable) / max(len(answerable), 1)
+        false_abstention = sum(not s.abstained and s.confidence < t for s in answerable) / max(len(answerable), 1)
         if false_abstention > max_false_abstention:
             continue
         right = sum(s.correct and s.confidence >= t for s in answerable)
-        right += sum(s.confidence < t for s in scores if not s.answerable)
+        right += sum(s.abstained or s.confidence < t for s in scores if not s.answerable)
         accuracy = right / max(len(scores), 1)
         if accuracy > best[1]:
             best = (t, accuracy)

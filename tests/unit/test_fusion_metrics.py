@@ -82,6 +82,19 @@ def test_best_threshold_separates_when_the_scores_do_and_stays_at_zero_when_they
     assert best_threshold(inverted, max_false_abstention=0.0) == (0.0, 0.5)
 
 
+def test_best_threshold_counts_abstentions_made_by_other_steps():
+    from dataclasses import replace
+
+    from evals.tune import best_threshold
+
+    caught = replace(_score(0.9, False), abstained=True, correct=True)  # e.g. the quote gives no date
+    scores = [_score(0.8, True), _score(0.7, True), caught, _score(0.2, False)]
+    threshold, accuracy = best_threshold(scores)
+    assert 0.2 < threshold <= 0.7 and accuracy == 1.0
+    lost = replace(_score(0.9, True), abstained=True, correct=False)  # a step's false abstention
+    assert best_threshold([lost, _score(0.2, False)], max_false_abstention=0.0) == (0.9, 0.5)
+
+
 def test_abstention_curves_follow_the_two_thresholds():
     from dataclasses import replace
 
