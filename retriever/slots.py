@@ -8,8 +8,9 @@ quote that never mentions the counted thing or the role cannot be the answer. Th
 general English (count questions, role and payment words), not facts about any report.
 
 The same holds for the kind of value ("When did the agency join?" answered by a members-table row
-with no date in it) and for editions of a named thing ("the 74th Congress" answered by the 73rd,
-"Annual Report 2021" by the 2019 one's entry).
+with no date in it), for editions of a named thing ("the 74th Congress" answered by the 73rd,
+"Annual Report 2021" by the 2019 one's entry) and for the year of a count or date (2020's count
+of articles does not answer for 2019).
 """
 
 from __future__ import annotations
@@ -137,6 +138,21 @@ def other_edition(question: str, quote: str) -> str | None:
     return None
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def other_year(question: str, kind: str, quote: str) -> str | None:
+    """The year a count or date question names when its quotes give only other years.
+
+    "How many articles were published in 2019?" is not answered by the count for 2020; for other
+    kinds of question the year is context more often than the fact asked about.
+    """
+    if kind not in ("numeric", "date"):
+        return None
+    asked, quoted = set(_YEAR.findall(question)), set(_YEAR.findall(quote))
+    return ", ".join(sorted(asked)) if asked and quoted and not asked & quoted else None
+
+
 def said_as(question: str, slot: str) -> str:
     """The question's own words for a slot's stems ("page" → "pages"), for telling the user."""
     wanted = set(slot.split())
@@ -178,4 +194,7 @@ def gap(
     if value:
         return f"the closest passages give no {value}"
     edition = other_edition(question, lead)
-    return f"the closest passages are about other editions than the {edition}" if edition else None
+    if edition:
+        return f"the closest passages are about other editions than the {edition}"
+    year = other_year(question, kind, quote)
+    return f"the closest passages give it for other years than {year}" if year else None

@@ -12,6 +12,7 @@ from retriever.slots import (
     missing_value,
     names_none,
     other_edition,
+    other_year,
     said_as,
 )
 from retriever.tokenize import terms
@@ -118,3 +119,16 @@ def test_the_gap_is_told_in_the_questions_own_words():
 )
 def test_a_which_agencies_question_needs_names(question, quote, listed, none):
     assert names_none(question, "list", quote, listed) is none
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "quote", "year"),
+    [
+        ("How many articles were published in 2019?", "numeric", "Five articles were published in 2020.", "2019"),
+        ("How many articles were published in 2020?", "numeric", "Five articles were published in 2020.", None),
+        ("How many articles were published in 2019?", "numeric", "Five articles were published.", None),  # no year
+        ("What did the group publish in 2019?", "factoid", "Five articles were published in 2020.", None),
+    ],
+)
+def test_a_count_or_date_for_another_year_does_not_answer(question, kind, quote, year):
+    assert other_year(question, kind, quote) == year
