@@ -93,16 +93,6 @@ def specificity(weights: dict[str, float], scale: float = 3.0) -> float:
     return 1.0 - math.exp(-sum(weights.values()) / scale)
 
 
-def unknown_share(question: str, snapshot: Snapshot) -> float:
-    """Share of the question's content words (IDF-weighted) that appear nowhere in the corpus."""
-    words_ = set(terms(question))
-    if not words_:
-        return 0.0
-    weights = {t: snapshot.lexical.idf(t) for t in words_}
-    missing = sum(w for t, w in weights.items() if not snapshot.lexical.document_frequency[t])
-    return missing / (sum(weights.values()) or 1.0)
-
-
 def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
     """Acronyms in the question that the corpus never uses ("How many astronauts are on the ISS?").
 
