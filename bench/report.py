@@ -100,6 +100,7 @@ def main() -> None:
         ("query-100k-v6", query_section),
         ("query-100k-v11", query_section),
         ("query-100k-s15", query_section),
+        ("query-100k-s16", query_section),
         ("cold", cold_section),
         ("embedding", embedding_section),
     ):
