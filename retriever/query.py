@@ -40,7 +40,7 @@ _LIST = re.compile(
     r"\b(?:which|what|who) (?:(?:is|are|was|were) )?(?:(?!" + _AUX + r"\b)[\w'’]+ ){0,4}?"
     r"(?:agencies|members|organisations|organizations|countries|groups|"
     r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
-    r"conferences|reports|newcomers|nations|benefits|articles|activities|sections|chapters|annexes|appendices)\b",
+    r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
     re.I,
 )
 _YESNO = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)

@@ -81,7 +81,6 @@ FEATURES = (
     "sections",
     "bridge",
     "restatements",
-    "section_lists",
 )
 
 
@@ -274,9 +273,6 @@ class QAService:
         threshold = self.options.followup_abstain_threshold if found.rewritten else self.options.abstain_threshold
         if contradicted:
             return contradicted, PREMISE_NOTE, []
-        titles = self._section_titles(found)
-        if titles:
-            return titles, "", []
         if found.scored[0].score < threshold:
             return Abstention("weak_match", "their closest passages match it only weakly")
         load = self._unit_loader(found)
@@ -329,17 +325,6 @@ class QAService:
         if not any(u.score >= SECTION_SHARE * best for u in inside if u.kind != "heading"):
             return found.scored
         return inside
-
-    @staticmethod
-    def _section_titles(found: Retrieved) -> list[ScoredUnit]:
-        """For a list question, the titles of the sibling sections it asks for (see ``headings``)."""
-        if found.plan.kind != "list" or "section_lists" in found.disabled:
-            return []
-        run = found.candidates.snapshot.headings.listed(found.question)
-        return [
-            ScoredUnit(h.chunk_id, h.n, h.text, h.start, h.end, "heading", 0.0, 0.0, 0.0, 0.0, frozenset(), h.page)
-            for h in run
-        ]
 
     @staticmethod
     def _restatements(found: Retrieved, blocks: list[list[ScoredUnit]]) -> dict[int, ScoredUnit]:

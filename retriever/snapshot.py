@@ -14,7 +14,6 @@ from typing import Any
 
 from ingest.glossary import merge_glossaries
 from ingest.store import ChunkStore, FileRecord
-from retriever.headings import HeadingIndex
 from retriever.lexical import LexicalIndex
 from retriever.sections import SectionIndex
 
@@ -35,7 +34,6 @@ class Snapshot:
     position: dict[str, int] = field(default_factory=dict)
     by_place: dict[tuple[str, int], str] = field(default_factory=dict)
     sections: SectionIndex = field(default_factory=lambda: SectionIndex([]))
-    headings: HeadingIndex = field(default_factory=lambda: HeadingIndex([]))
 
     def neighbour(self, chunk_id: str, step: int) -> str | None:
         """The chunk ``step`` places after (or before) ``chunk_id`` in the same document."""
@@ -74,7 +72,6 @@ def build_snapshot(store: ChunkStore) -> Snapshot:
     }
     snap.lexical = LexicalIndex(snap.ids, [f"{header_of(m)}\n{t}" for t, m in zip(snap.texts, snap.metas, strict=True)])
     snap.sections = SectionIndex((cid, str(m.get("section", ""))) for cid, m in zip(snap.ids, snap.metas, strict=True))
-    snap.headings = HeadingIndex(zip(snap.ids, snap.texts, snap.metas, strict=True))
     snap.files = store.files_manifest()
     snap.glossary = merge_glossaries([record.glossary for record in snap.files.values()])
     logger.info(

@@ -105,20 +105,3 @@ def test_a_count_or_role_the_quote_never_names_is_an_abstention(service):
     quoted = service.ask("How many pages does the Gadget Survey report have?", disable=["slots"])
     assert not quoted.abstained and "page" not in quoted.answer
     assert quoted.abstain_reason is None
-
-
-def test_a_list_of_section_titles_is_answered_with_the_titles(tmp_path, fake_store_factory):
-    corpus = tmp_path / "handbook"
-    corpus.mkdir()
-    sections = "".join(f"## Annex {x}\n\nThe annex {x} covers topic {x} in some detail.\n\n" for x in "ABC")
-    (corpus / "handbook.md").write_text(f"# Widget Handbook\n\nAn introduction.\n\n{sections}", encoding="utf-8")
-    store = fake_store_factory("handbook-store")
-    embeddings = DeterministicFakeEmbedding(size=32)
-    Ingestor(store, embeddings, corpus, IngestOptions()).run()
-    service = QAService(HybridSearcher(store, embeddings, check_seconds=0.0), ServiceOptions(abstain_threshold=0.0))
-    answer = service.ask("Which annexes does the handbook have?")
-    assert answer.answer.splitlines() == ["Annex A [1]", "Annex B [2]", "Annex C [3]"]
-    assert [c.quote for c in answer.citations] == ["Annex A", "Annex B", "Annex C"]
-    assert all(c.text[c.quote_start : c.quote_end] == c.quote for c in answer.citations)
-    off = service.ask("Which annexes does the handbook have?", disable=["section_lists"])
-    assert off.answer.splitlines() != answer.answer.splitlines()
