@@ -22,7 +22,8 @@ from retriever.tokenize import ACRONYM, terms
 # A count or amount: digits that are not a year, or a number word ("one" is too often a pronoun).
 _NUMBER = re.compile(
     r"\b(?!(?:19|20)\d{2}\b)\d+(?:[.,]\d+)?\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|hundred|dozen)\b",
+    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|dozen)\b",
     re.I,
 )
 _DATE = re.compile(

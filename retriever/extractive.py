@@ -26,7 +26,7 @@ ABSTAIN_TEXT = "The ingested reports do not answer this question."
 @dataclass(frozen=True)
 class Abstention:
     """Why there is no answer: a code for programs (``Answer.abstain_reason``) and a clause for
-    people, added to the one-sentence abstention ("…: they never mention the XQZT")."""
+    people, added to the one-sentence abstention ("…: they never mention XQZT")."""
 
     reason: str
     detail: str = ""

@@ -138,7 +138,8 @@ class GenerativeBackend(Runnable[Retrieved, Answer]):
         extractive = self.fallback(found)
         extractive.timings_ms["extractive"] = round((time.perf_counter() - started) * 1000, 2)
         if extractive.abstained:
-            yield from self._fall_back(extractive, "weak_evidence: the passages do not clearly hold an answer")
+            why = extractive.abstain_reason or "weak_match"
+            yield from self._fall_back(extractive, f"weak_evidence: the extractive step abstained ({why})")
             return
         run: _Run | None = None
         try:

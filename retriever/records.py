@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -64,7 +64,7 @@ class Answer(BaseModel):
     rewritten_query: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
     confidence: float = 0.0
-    abstain_reason: str | None = Field(
+    abstain_reason: Literal["nothing_found", "unknown_name", "weak_match", "not_stated"] | None = Field(
         None,
         description="why the answer abstained: nothing_found, unknown_name, weak_match or not_stated "
         "(the closest passage lacks what was asked); null when it answered",

@@ -68,6 +68,7 @@ class ServiceOptions:
     disabled: frozenset[str] = frozenset()  # steps switched off, for ablation runs (see FEATURES)
 
 
+_UNQUOTABLE = Abstention("nothing_found", "nothing in them could be quoted as an answer")
 SECTION_SHARE = 0.8  # a named section's best unit, as a share of the best anywhere (dev split)
 FEATURES = (
     "followup",
@@ -258,7 +259,7 @@ class QAService:
         found.passages = passages  # a generative backend prompts with what the answer cited too
         composed = compose_answer(chosen, {p.chunk_id: p for p in passages}, found.plan, lead, also)
         if not composed.citations:
-            return base.model_copy(update={"abstain_reason": "nothing_found"})
+            return base.model_copy(update={"answer": _UNQUOTABLE.text, "abstain_reason": _UNQUOTABLE.reason})
         update = {"answer": composed.text, "abstained": False, "citations": composed.citations, "passages": passages}
         return base.model_copy(update=update)
 
@@ -267,7 +268,7 @@ class QAService:
         snapshot = found.candidates.snapshot
         unknown = [] if "unknown_names" in found.disabled else unknown_acronyms(found.question, snapshot)
         if unknown:
-            return Abstention("unknown_name", f"they never mention {', '.join(unknown)}")
+            return Abstention("unknown_name", f"they never mention {', '.join(dict.fromkeys(unknown))}")
         scored = self._in_named_sections(found)
         contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, scored)
         threshold = self.options.followup_abstain_threshold if found.rewritten else self.options.abstain_threshold
@@ -277,6 +278,8 @@ class QAService:
             return Abstention("weak_match", "their closest passages match it only weakly")
         load = self._unit_loader(found)
         chosen = select_units(found.plan, scored, found.term_weights, self._neighbourhood(found, load))
+        if not chosen:
+            return _UNQUOTABLE
         hop: list[ScoredUnit] = []
         if "bridge" not in found.disabled and found.plan.kind not in ("list", "summary") and describes(found.question):
             hop = self._bridged(found, chosen, load)

@@ -96,43 +96,62 @@ def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False
     return next((word for word, stems in asked.items() if not said & stems), None)
 
 
-def missing_value(kind: str, quote: str) -> str | None:
-    """ "date" or "number" when a date or count question's quote holds none."""
-    if kind in ("date", "numeric") and not value_match(kind, quote):
-        return "date" if kind == "date" else "number"
-    return None
+_HOW_OFTEN = re.compile(r"\bhow (?:often|long)\b", re.I)
 
 
-# a named thing with its edition: "Annual Report 2021", "74th International Astronautical Congress"
+def missing_value(kind: str, quote: str, question: str = "") -> str | None:
+    """ "date" or "number" when a date or count question's quote holds none ("how often" is
+    answered by "annually", not a number)."""
+    if kind not in ("date", "numeric") or value_match(kind, quote) or _HOW_OFTEN.search(question):
+        return None
+    return "date" if kind == "date" else "number"
+
+
+# a named thing with its edition: "Annual Report 2021", "74th International Astronautical Congress";
+# a name never runs across a line break
 _EDITION = re.compile(
-    r"(?P<name>(?:[A-Z][\w’'-]*\s+){1,4})(?P<year>(?:19|20)\d{2})\b"
-    r"|\b(?P<ordinal>\d+(?:st|nd|rd|th))\s+(?P<named>(?:[A-Z][\w’'-]*\s*){1,4})"
+    r"(?P<name>(?:[A-Z][\w’'-]*[ \t]+){1,4})(?P<year>(?:19|20)\d{2})\b"
+    r"|\b(?P<ordinal>\d+(?:st|nd|rd|th))[ \t]+(?P<named>[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*){0,3})"
 )
+# words that open a phrase with a year without being a name: "In 2020", "In May 2020", "By June 2021"
+_NOT_NAMES = STOPWORDS | {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "spring", "summer", "autumn", "fall", "winter", "early", "late", "mid",
+}  # fmt: skip
 
 
-def _editions(text: str) -> Iterator[tuple[str, str, str]]:
-    """(name case-folded, edition, the words as written) for every edition named in ``text``."""
+def _editions(text: str) -> Iterator[tuple[list[str], str, str]]:
+    """(name words case-folded, edition, the words as written) for every edition in ``text``."""
     for match in _EDITION.finditer(text):
         name, number = match.group("name", "year") if match.group("year") else match.group("named", "ordinal")
-        yield " ".join(name.split()).casefold(), number.casefold(), " ".join(match.group().split())
+        written = name.split()
+        while written and written[0].casefold() in _NOT_NAMES:
+            written.pop(0)
+        if not written or all(w.casefold() in _NOT_NAMES for w in written):
+            continue
+        shown = f"{' '.join(written)} {number}" if match.group("year") else f"{number} {' '.join(written)}"
+        yield [w.casefold() for w in written], number.casefold(), shown
 
 
 def editions(text: str) -> list[tuple[str, str]]:
     """(name, edition) pairs, names case-folded: ("isecg annual report", "2021")."""
-    return [(name, number) for name, number, _ in _editions(text)]
+    return [(" ".join(name), number) for name, number, _ in _editions(text)]
 
 
 def other_edition(question: str, quote: str) -> str | None:
     """The edition the question names (as written) when the quote names only other editions of
     that thing.
 
-    Things are matched on the last two words of their names ("ISECG Annual Report" and "Annual
-    Report" are one thing), so a quote about the 2019 report never answers for the 2021 one.
+    Things are matched on the last words of their names, up to two ("ISECG Annual Report" and
+    "Annual Report" are one thing), so a quote about the 2019 report never answers for the 2021 one.
     """
-    said = editions(quote)
+    said = list(_editions(quote))
     for name, number, written in _editions(question):
-        tail = " ".join(name.split()[-2:])
-        same = {n for other, n in said if other.endswith(tail) or tail.endswith(other)}
+        same = set()
+        for other, edition, _ in said:
+            k = min(2, len(name), len(other))
+            if name[-k:] == other[-k:]:
+                same.add(edition)
         if same and number not in same:
             return written
     return None
@@ -145,18 +164,29 @@ def other_year(question: str, kind: str, quote: str) -> str | None:
     """The year a count or date question names when its quotes give only other years.
 
     "How many articles were published in 2019?" is not answered by the count for 2020; for other
-    kinds of question the year is context more often than the fact asked about.
+    kinds of question the year is context more often than the fact asked about. A year that is
+    part of a name ("the Annual Report 2019", usually published the next year) is the edition's.
     """
     if kind not in ("numeric", "date"):
         return None
-    asked, quoted = set(_YEAR.findall(question)), set(_YEAR.findall(quote))
+    named = {number for _, number, _ in _editions(question)}
+    asked, quoted = set(_YEAR.findall(question)) - named, set(_YEAR.findall(quote))
     return ", ".join(sorted(asked)) if asked and quoted and not asked & quoted else None
 
 
+_WORD = re.compile(r"[\w’'-]+")
+
+
 def said_as(question: str, slot: str) -> str:
-    """The question's own words for a slot's stems ("page" → "pages"), for telling the user."""
-    wanted = set(slot.split())
-    return " ".join(w for w in words(question) if set(terms(w)) & wanted) or slot
+    """The question's own words for a slot's stems, as written and each once ("page" → "pages"),
+    for telling the user."""
+    wanted, shown, seen = set(slot.split()), [], set()
+    for word in _WORD.findall(question):
+        found = set(terms(word)) & wanted - seen
+        if found:
+            shown.append(word)
+            seen |= found
+    return " ".join(shown) or slot
 
 
 _WHICH_NAMES = re.compile(r"^\s*(?:which|who|name|list)\b", re.I)
@@ -186,11 +216,11 @@ def gap(
     ``missing_slot``; ``listed``: the answer quotes list lines.
     """
     if names_none(question, kind, quote, listed):
-        return "the closest passages name none of them"
+        return "the closest passages do not name them"
     slot = missing_slot(question, said, entry)
     if slot:
         return f"the closest passages never mention “{said_as(question, slot)}”"
-    value = missing_value(kind, quote)
+    value = missing_value(kind, quote, question)
     if value:
         return f"the closest passages give no {value}"
     edition = other_edition(question, lead)

@@ -108,7 +108,8 @@ def test_weak_evidence_never_reaches_the_model(make_service):
     chat = fake_chat("The Widget Programme was founded in 2011.")
     answer = make_service(chat, abstain_threshold=99.0).ask(FOUNDED, backend="openai")
     assert answer.abstained and answer.backend == "extractive"
-    assert answer.fallback_reason.startswith("weak_evidence:")
+    assert answer.fallback_reason == "weak_evidence: the extractive step abstained (weak_match)"
+    assert answer.abstain_reason == "weak_match"
     assert chat.calls == []
 
 

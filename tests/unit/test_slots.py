@@ -114,6 +114,7 @@ def test_the_gap_is_told_in_the_questions_own_words():
         ),
         ("Which agencies founded the WGS?", "The WGS was founded by ZSA and QSA in 2007.", False, False),
         ("Which agencies founded the WGS?", "ZSA, Zeta Space Agency", True, False),  # a list answers
+        ("Which agencies founded the WGS?", "The WGS was founded by ZSA in 2007.", False, True),  # one name
         ("What could cheaper launches mean for agencies?", "Launches got cheaper.", False, False),  # not which/who
     ],
 )
@@ -132,3 +133,34 @@ def test_a_which_agencies_question_needs_names(question, quote, listed, none):
 )
 def test_a_count_or_date_for_another_year_does_not_answer(question, kind, quote, year):
     assert other_year(question, kind, quote) == year
+
+
+@pytest.mark.parametrize(
+    ("question", "quote"),
+    [
+        ("What did ISECG agree in May 2021?", "In May 2020 the ISECG agreed on the roadmap."),  # months, "In": no names
+        ("What did the Exploration Bulletin 2021 cover?", "In 2019, the Exploration Bulletin was launched."),
+        ("When is the 37th Space Symposium?", "36th Space Symposium\nColorado Springs, 2021"),  # name ends at the line
+    ],
+)
+def test_editions_need_real_names_compared_word_by_word(question, quote):
+    edition = other_edition(question, quote)
+    assert edition == ("37th Space Symposium" if "37th" in question else None)
+
+
+def test_a_year_in_a_title_is_the_editions_not_the_year_asked_about():
+    quote = "The report was published in March 2020."
+    assert other_year("When was the Annual Report 2019 published?", "date", quote) is None
+    assert other_year("How many members joined in 2019?", "numeric", quote) == "2019"
+
+
+def test_how_often_is_not_answered_by_a_number():
+    assert missing_value("numeric", "The Principals meet annually.", "How often do the Principals meet?") is None
+    assert missing_value("numeric", "The Principals meet annually.", "How many Principals meet?") == "number"
+
+
+def test_the_gap_words_are_the_questions_own_each_once():
+    assert said_as("How many exploration objectives does the exploration roadmap list?", "explor object") == (
+        "exploration objectives"
+    )
+    assert said_as("How many ISECG members are there?", "isecg member") == "ISECG members"
