@@ -164,13 +164,13 @@ def other_year(question: str, kind: str, quote: str) -> str | None:
     """The year a count or date question names when its quotes give only other years.
 
     "How many articles were published in 2019?" is not answered by the count for 2020; for other
-    kinds of question the year is context more often than the fact asked about. A year that is
-    part of a name ("the Annual Report 2019", usually published the next year) is the edition's.
+    kinds of question the year is context more often than the fact asked about. A year in a name
+    counts too: "When is GLEX 2022?" is not answered by the 2021 conference's dates, at the price
+    of "When was the Annual Report 2019 published?" not being answered by "… in May 2020" alone.
     """
     if kind not in ("numeric", "date"):
         return None
-    named = {number for _, number, _ in _editions(question)}
-    asked, quoted = set(_YEAR.findall(question)) - named, set(_YEAR.findall(quote))
+    asked, quoted = set(_YEAR.findall(question)), set(_YEAR.findall(quote))
     return ", ".join(sorted(asked)) if asked and quoted and not asked & quoted else None
 
 
