@@ -26,10 +26,14 @@ _NUMBER = re.compile(
     r"seventy|eighty|ninety|hundred|thousand|million|dozen)\b",
     re.I,
 )
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)  # fmt: skip
+SEASONS = ("spring", "summer", "autumn", "fall", "winter")
 _DATE = re.compile(
-    r"\b(?:19|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|october|"
-    r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b|\b(?:spring|summer|autumn|"
-    r"fall|winter)\b",
+    rf"\b(?:19|20)\d{{2}}\b|\b(?:{'|'.join(MONTHS)}|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b|"
+    rf"\b(?:{'|'.join(SEASONS)})\b",
     re.I,
 )
 

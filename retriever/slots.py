@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from retriever.evidence import value_match
+from retriever.evidence import MONTHS, SEASONS, value_match
 from retriever.query import asks_for_names
 from retriever.tokenize import ACRONYM, STOPWORDS, terms, words
 
@@ -114,10 +114,7 @@ _EDITION = re.compile(
     r"|\b(?P<ordinal>\d+(?:st|nd|rd|th))[ \t]+(?P<named>[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*){0,3})"
 )
 # words that open a phrase with a year without being a name: "In 2020", "In May 2020", "By June 2021"
-_NOT_NAMES = STOPWORDS | {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "spring", "summer", "autumn", "fall", "winter", "early", "late", "mid",
-}  # fmt: skip
+_NOT_NAMES = STOPWORDS | set(MONTHS) | set(SEASONS) | {"early", "late", "mid"}
 
 
 def _editions(text: str) -> Iterator[tuple[list[str], str, str]]:
