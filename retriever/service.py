@@ -381,7 +381,7 @@ class QAService:
         entry = bool(chosen) and chosen[0].kind in LISTY
         listed = any(u.kind in LISTY for u in chosen)
         lead = chosen[0].text if chosen else ""
-        missing = gap(found.question, found.plan.kind, said, text, lead, entry, listed, glossary)
+        missing = gap(found.question, found.plan.kind, said, text, lead, entry, listed)
         if missing:
             logger.debug("abstaining: %s", missing)
         return missing

@@ -16,7 +16,7 @@ of articles does not answer for 2019).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 from retriever.evidence import MONTHS, SEASONS, value_match
 from retriever.query import asks_for_names
@@ -135,19 +135,15 @@ def editions(text: str) -> list[tuple[str, str]]:
     return [(" ".join(name), number) for name, number, _ in _editions(text)]
 
 
-def other_edition(question: str, quote: str, glossary: Mapping[str, str] | None = None) -> str | None:
+def other_edition(question: str, quote: str) -> str | None:
     """The edition the question names (as written) when the quote names only other editions of
     that thing.
 
     Things are matched on the last words of their names, up to two ("ISECG Annual Report" and
     "Annual Report" are one thing), so a quote about the 2019 report never answers for the 2021 one.
-    A name that is an acronym of the corpus glossary is matched by its long form ("74th IAC").
     """
     said = list(_editions(quote))
-    long_forms = {short.casefold(): long for short, long in (glossary or {}).items()}
     for name, number, written in _editions(question):
-        if len(name) == 1 and name[0] in long_forms:
-            name = [w.casefold() for w in long_forms[name[0]].split()]
         same = set()
         for other, edition, _ in said:
             k = min(2, len(name), len(other))
@@ -208,20 +204,13 @@ def names_none(question: str, kind: str, quote: str, listed: bool) -> bool:
 
 
 def gap(
-    question: str,
-    kind: str,
-    said: Iterable[str],
-    quote: str,
-    lead: str,
-    entry: bool = False,
-    listed: bool = False,
-    glossary: Mapping[str, str] | None = None,
+    question: str, kind: str, said: Iterable[str], quote: str, lead: str, entry: bool = False, listed: bool = False
 ) -> str | None:
     """What the answer lacks, as a clause for the user, or None when it has what was asked.
 
     ``said``: the answer's terms (with glossary forms); ``quote``: its text; ``lead``: the text of
     its first quote (the one that answers, checked for the edition); ``entry`` as in
-    ``missing_slot``; ``listed``: the answer quotes list lines; ``glossary``: acronym → long form.
+    ``missing_slot``; ``listed``: the answer quotes list lines.
     """
     if names_none(question, kind, quote, listed):
         return "the closest passages do not name them"
@@ -231,7 +220,7 @@ def gap(
     value = missing_value(kind, quote, question)
     if value:
         return f"the closest passages give no {value}"
-    edition = other_edition(question, lead, glossary)
+    edition = other_edition(question, lead)
     if edition:
         return f"the closest passages are about other editions than the {edition}"
     year = other_year(question, kind, quote)

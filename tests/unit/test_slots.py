@@ -163,10 +163,3 @@ def test_the_gap_words_are_the_questions_own_each_once():
         "exploration objectives"
     )
     assert said_as("How many ISECG members are there?", "isecg member") == "ISECG members"
-
-
-def test_an_acronym_edition_is_matched_by_its_long_form():
-    quote = "73rd Widget Congress (WC), Paris, 2022"
-    assert other_edition("When is the 74th WC?", quote) is None  # without the glossary: another thing
-    assert other_edition("When is the 74th WC?", quote, {"WC": "Widget Congress"}) == "74th WC"
-    assert other_edition("When is the 73rd WC?", quote, {"WC": "Widget Congress"}) is None
