@@ -8,17 +8,17 @@ quote that never mentions the counted thing or the role cannot be the answer. Th
 general English (count questions, role and payment words), not facts about any report.
 
 The same holds for the kind of value ("When did the agency join?" answered by a members-table row
-with no date in it), for editions of a named thing ("the 74th Congress" answered by the 73rd,
-"Annual Report 2021" by the 2019 one's entry) and for the year of a count or date (2020's count
-of articles does not answer for 2019).
+with no date in it), for editions of a named thing and for the year of a count or date (see
+``editions``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from retriever.evidence import MONTHS, SEASONS, value_match
+from retriever.editions import other_edition, other_year
+from retriever.evidence import value_match
 from retriever.query import asks_for_names
 from retriever.tokenize import ACRONYM, STOPWORDS, terms, words
 
@@ -105,70 +105,6 @@ def missing_value(kind: str, quote: str, question: str = "") -> str | None:
     if kind not in ("date", "numeric") or value_match(kind, quote) or _HOW_OFTEN.search(question):
         return None
     return "date" if kind == "date" else "number"
-
-
-# a named thing with its edition: "Annual Report 2021", "74th International Astronautical Congress";
-# a name never runs across a line break
-_EDITION = re.compile(
-    r"(?P<name>(?:[A-Z][\w’'-]*[ \t]+){1,4})(?P<year>(?:19|20)\d{2})\b"
-    r"|\b(?P<ordinal>\d+(?:st|nd|rd|th))[ \t]+(?P<named>[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*){0,3})"
-)
-# words that open a phrase with a year without being a name: "In 2020", "In May 2020", "By June 2021"
-_NOT_NAMES = STOPWORDS | set(MONTHS) | set(SEASONS) | {"early", "late", "mid"}
-
-
-def _editions(text: str) -> Iterator[tuple[list[str], str, str]]:
-    """(name words case-folded, edition, the words as written) for every edition in ``text``."""
-    for match in _EDITION.finditer(text):
-        name, number = match.group("name", "year") if match.group("year") else match.group("named", "ordinal")
-        written = name.split()
-        while written and written[0].casefold() in _NOT_NAMES:
-            written.pop(0)
-        if not written or all(w.casefold() in _NOT_NAMES for w in written):
-            continue
-        shown = f"{' '.join(written)} {number}" if match.group("year") else f"{number} {' '.join(written)}"
-        yield [w.casefold() for w in written], number.casefold(), shown
-
-
-def editions(text: str) -> list[tuple[str, str]]:
-    """(name, edition) pairs, names case-folded: ("isecg annual report", "2021")."""
-    return [(" ".join(name), number) for name, number, _ in _editions(text)]
-
-
-def other_edition(question: str, quote: str) -> str | None:
-    """The edition the question names (as written) when the quote names only other editions of
-    that thing.
-
-    Things are matched on the last words of their names, up to two ("ISECG Annual Report" and
-    "Annual Report" are one thing), so a quote about the 2019 report never answers for the 2021 one.
-    """
-    said = list(_editions(quote))
-    for name, number, written in _editions(question):
-        same = set()
-        for other, edition, _ in said:
-            k = min(2, len(name), len(other))
-            if name[-k:] == other[-k:]:
-                same.add(edition)
-        if same and number not in same:
-            return written
-    return None
-
-
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-
-
-def other_year(question: str, kind: str, quote: str) -> str | None:
-    """The year a count or date question names when its quotes give only other years.
-
-    "How many articles were published in 2019?" is not answered by the count for 2020; for other
-    kinds of question the year is context more often than the fact asked about. A year in a name
-    counts too: "When is GLEX 2022?" is not answered by the 2021 conference's dates, at the price
-    of "When was the Annual Report 2019 published?" not being answered by "… in May 2020" alone.
-    """
-    if kind not in ("numeric", "date"):
-        return None
-    asked, quoted = set(_YEAR.findall(question)), set(_YEAR.findall(quote))
-    return ", ".join(sorted(asked)) if asked and quoted and not asked & quoted else None
 
 
 _WORD = re.compile(r"[\w’'-]+")
