@@ -13,6 +13,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,27 @@ def probe_store(chroma_dir: Path, timeout_s: float = 300) -> ProbeResult:
     return ProbeResult(bool(result.get("ok")), str(result.get("detail", "")))
 
 
+RETRIES = 3  # a failure that holds over this many tries, a few seconds apart, is damage
+
+
+def _checked(chroma_dir: Path, pause_s: float = 0.5) -> dict[str, Any]:
+    """``check``, tried again when it fails: a process writing the store (an ingest, the UI's
+    corpus tab) can hold SQLite's lock or be rewriting an index file for a moment, and a store
+    reported corrupt gets rebuilt by ``doctor --fix``. Real damage fails every time."""
+    result: dict[str, Any] = {"ok": False, "detail": "not checked"}
+    for attempt in range(RETRIES):
+        try:
+            result = check(chroma_dir)
+        except Exception as exc:  # noqa: BLE001 - every failure is a finding for the parent
+            result = {"ok": False, "detail": f"{exc.__class__.__name__}: {exc}"[:300]}
+        if result.get("ok") or attempt + 1 == RETRIES:
+            break
+        time.sleep(pause_s * (attempt + 1))
+    return result
+
+
 def main() -> None:
-    try:
-        result = check(Path(sys.argv[1]))
-    except Exception as exc:  # noqa: BLE001 - every failure is a finding for the parent
-        result = {"ok": False, "detail": f"{exc.__class__.__name__}: {exc}"[:300]}
-    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.write(json.dumps(_checked(Path(sys.argv[1]))) + "\n")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ def test_every_kind_of_drift_is_found_and_fixed(built, tmp_path_factory, compone
     _drift(components, base)
     report = run_doctor(components)
     found = {(f.kind, f.source) for f in report.findings}
+    details = [(f.kind, f.detail) for f in report.findings]
     assert found == {
         ("orphan_chunks", "ghost.md"),
         ("orphan_units", ""),
@@ -82,7 +83,7 @@ def test_every_kind_of_drift_is_found_and_fixed(built, tmp_path_factory, compone
         ("changed_file", "d.md"),
         ("missing_file", "e.md"),
         ("not_ingested", "f.md"),
-    }
+    }, details  # the details say why, if a finding is not the expected one
     assert not report.ok and {f.severity for f in report.findings if f.kind == "not_ingested"} == {"note"}
     fixed = run_doctor(components, fix=True)
     assert fixed.ok and fixed.findings == [] and fixed.fixed
