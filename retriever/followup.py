@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retriever.evidence import ScoredUnit
 from retriever.query import focus_words
+from retriever.tokenize import ACRONYM, names_in
 
 _ANAPHORA = re.compile(
     r"\b(?:it|its|they|them|their|theirs|this|that|these|those|there|he|she|his|her|one|ones|"
@@ -22,6 +24,7 @@ _CONTINUATION = re.compile(
     r"^\s*(?:and|but|or|so|also|then|what about|how about|and what|same for|why|how come)\b", re.I
 )
 _NAME = re.compile(r"[‘“\"]([^’”\"]{4,80})[’”\"]|\b([A-Z][A-Za-z]*[A-Z][A-Za-z]*)\b")
+_SWAP = re.compile(r"^\s*(?:and|what about|how about|same for)\b", re.I)
 _MARKER = re.compile(r"\[\d+(?:,\s*\d+)*\]")
 
 
@@ -48,16 +51,47 @@ def standalone_query(question: str, history: Sequence[tuple[str, str]]) -> str |
     """The follow-up with the previous turn's subject carried in, or None if it stands alone.
 
     ``history`` is (question, answer) pairs, oldest first. Earlier follow-ups are resolved first,
-    so a chain of three follow-ups still carries the original subject.
+    so a chain of three follow-ups still carries the original subject. The previous question's
+    names go first ("… (ERWG summary work …)"): with only so many words carried, the thing a
+    pronoun points at must not be the word cut off. "And Portugal?" after a question about Poland
+    swaps the name: Poland, and the names its answer quoted, stay behind.
     """
     if not history or not leans_on_history(question):
         return None
     previous_q, previous_a = history[-1]
     previous = standalone_query(previous_q, history[:-1]) or previous_q
     own = set(focus_words(question))
-    carried = [w for w in focus_words(previous) if w not in own][:8]
+    old_names = [w for w in dict.fromkeys(focus_words(" ".join(names_in(previous)))) if w not in own]
+    swapped = _swaps_subject(question, own, old_names)
+    rest = [w for w in focus_words(previous) if w not in own and w not in old_names]
+    carried = rest[:8] if swapped else (old_names[:4] + rest)[:8]
     names = [n for n in salient_names(previous_a, limit=4) if n.casefold() not in question.casefold()]
-    if len(names) > 3:  # a list answer: its names are the list, not the subject of the next turn
+    if len(names) > 3 or swapped:  # a list answer's names are the list, not the next turn's subject
         names = []
     subject = " ".join(dict.fromkeys(carried + names))
     return f"{question.strip()} ({subject})" if subject else None
+
+
+def _swaps_subject(question: str, own: set[str], old_names: list[str]) -> bool:
+    """ "And Portugal?", "What about the IAWG?": the same question about a newly named thing."""
+    if not _SWAP.match(question) or not old_names:
+        return False
+    new_names = set(focus_words(" ".join(names_in(question)))) | {w.casefold() for w in ACRONYM.findall(question)}
+    return bool(new_names & own - set(old_names))
+
+
+# "What else …?", "Any other …?": the previous answer is exactly what is not asked for
+_MORE = re.compile(r"\b(?:else|other|others|another|besides|apart from|in addition|additionally)\b", re.I)
+
+
+def unsaid(question: str, scored: list[ScoredUnit], previous_answer: str) -> list[ScoredUnit]:
+    """After "What else …?", the units the previous answer quoted are out of the running.
+
+    Its carried-in subject makes the sentence just quoted match such a follow-up best, and that
+    sentence is exactly what it does not ask for. (Moving repeated units down after any follow-up
+    was measured too: it lost dev turns whose answer rightly overlaps the previous one.)
+    """
+    if not _MORE.search(question):
+        return scored
+    answer = " ".join(previous_answer.split())
+    return [u for u in scored if " ".join(u.text.split()) not in answer] or scored

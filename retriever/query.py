@@ -22,13 +22,21 @@ _DATE = re.compile(
     r"\bby when\b|\bwhat dates?\b|\bhow long ago\b",
     re.I,
 )
+# "What will the TWG focus on?" wants an overview; "What will it focus on enhancing?" and "What are
+# these plans meant to prepare for?" ask one thing, so the verb must end the clause. "How is a
+# summary of their work made public?" asks about a summary, not for one.
+_CLAUSE_END = (
+    r"(?=\s*(?:[?.!,]|$|(?:in|for|during|this|next|over|after|by|at|now|today|until|to|with|about|from|of|on|"
+    r"regarding|since|within|under)\b))(?!.*\b(?:meant|intended|supposed|designed|expected|aimed|going)\b)"
+)
 _SUMMARY = re.compile(
-    r"\bsummar|\bsum (?:it )?up\b|\brecap\b|\bbriefly\b|\bin short\b|\boverview\b|\boutline\b|"
+    r"^(?!\s*(?:how|where|when|who|whom|why|which)\b).*\bsummar|"
+    r"\bsum (?:it )?up\b|\brecap\b|\bbriefly\b|\bin short\b|\boverview\b|\boutline\b|"
     r"\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
     r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"
     r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|\bgist\b|"
-    r"\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on|add|provide|offer|contain)\b|"
-    r"\bwhat are .+ plans\b",
+    r"\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on|add|provide|offer|contain)" + _CLAUSE_END + "|"
+    r"\bwhat are .+ plans" + _CLAUSE_END,
     re.I,
 )
 # "Which scheme were the technologies categorised by?" asks for a scheme: a plural noun after an

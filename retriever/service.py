@@ -35,7 +35,7 @@ from retriever.extractive import (
     quote_blocks,
     select_units,
 )
-from retriever.followup import standalone_query
+from retriever.followup import standalone_query, unsaid
 from retriever.premise import PREMISE_NOTE, contradicting_units
 from retriever.query import QueryPlan, glossary_expansions, plan_query
 from retriever.records import Answer, Passage
@@ -82,6 +82,7 @@ FEATURES = (
     "sections",
     "bridge",
     "restatements",
+    "novelty",
 )
 
 
@@ -219,6 +220,8 @@ class QAService:
             vectors.append(self.searcher.embeddings.embed_query(plan.own_text))
         candidates.vectors = vectors
         scored = score_units(plan, vectors, units, snapshot, rank, self.options.weights)
+        if rewritten and "novelty" not in off:
+            scored = unsaid(question, scored, request["history"][-1][1])
         order = [(cid, candidates.fused[cid]) for cid in depth]
         if "rerank" not in off:
             order = rerank_passages(depth, scored, candidates.fused)

@@ -220,9 +220,14 @@ ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}s?\b")
 _NAME = re.compile(r"(?<!^)(?<![.:!?•–-]\s)\b[A-Z][\w’'-]*")
 
 
+def names_in(text: str) -> list[str]:
+    """The capitalised words of ``text`` that are names (sentence case is not: "The", "Following")."""
+    return [m.group() for m in _NAME.finditer(text.strip())]
+
+
 def name_terms(text: str) -> list[str]:
-    """Content terms of the names in ``text`` (sentence case is not a name: "The", "Following")."""
-    return terms(" ".join(m.group() for m in _NAME.finditer(text.strip())))
+    """Content terms of the names in ``text``."""
+    return terms(" ".join(names_in(text)))
 
 
 def words(text: str) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retriever.followup import leans_on_history, salient_names, standalone_query
+from retriever.evidence import ScoredUnit
+from retriever.followup import leans_on_history, salient_names, standalone_query, unsaid
 from retriever.query import classify
 
 
@@ -23,6 +24,12 @@ from retriever.query import classify
         ("Give me an overview of what the TWG plans for 2021", "summary"),
         ("Does ISECG make binding decisions?", "yesno"),
         ("Who co-chairs the Tiger Team?", "factoid"),
+        ("How is a summary of its work made public?", "factoid"),
+        ("What does the executive summary say about technology?", "summary"),
+        ("What will the TWG focus on in 2021?", "summary"),
+        ("What will it focus on enhancing in 2021?", "factoid"),
+        ("What are these Moon plans meant to prepare us for?", "factoid"),
+        ("What are ISECG's plans for 2021?", "summary"),
     ],
 )
 def test_classify(question, kind):
@@ -58,3 +65,33 @@ def test_salient_names_from_answer():
         "ISECG",
         "Global Exploration Roadmap Supplement",
     ]
+
+
+def test_the_previous_questions_names_survive_a_long_chain():
+    history = [
+        ("Which working group leads the human spaceflight roadmapping effort?", "The ERWG leads it. [1]"),
+        ("How is a summary of its work made public?", "A summary of their work is in updates of the GER. [1]"),
+    ]
+    rewritten = standalone_query("What will it focus on in 2021?", history)
+    assert "erwg" in rewritten.casefold()
+
+
+def test_and_a_new_name_swaps_the_subject():
+    history = [("Which agency represents Poland in ISECG?", "Poland Polish Space Agency (POLSA) [1]")]
+    rewritten = standalone_query("And Portugal?", history)
+    assert "agency" in rewritten and "represents" in rewritten
+    assert "poland" not in rewritten.casefold() and "POLSA" not in rewritten
+    # without a new name it is an ordinary follow-up that keeps the subject
+    assert "poland" in standalone_query("And when did it join?", history).casefold()
+
+
+def _unit(text: str, score: float) -> ScoredUnit:
+    return ScoredUnit("c", 0, text, 0, len(text), "sentence", score, 0.0, 0.0, score, frozenset())
+
+
+def test_what_else_drops_what_was_just_quoted():
+    scored = [_unit("The TWG will complete the ISRU report.", 0.9), _unit("The TWG will map the taxonomy.", 0.5)]
+    previous = "The TWG will complete the ISRU report. [1]"
+    assert [u.text for u in unsaid("What else will it do?", scored, previous)] == ["The TWG will map the taxonomy."]
+    assert unsaid("When will it do that?", scored, previous) == scored  # no "else": nothing dropped
+    assert unsaid("What else?", scored[:1], previous) == scored[:1]  # never left with nothing
