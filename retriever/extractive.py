@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from retriever.evidence import ScoredUnit, value_match
 from retriever.query import QueryPlan, asks_for_names
 from retriever.records import Citation, Passage
-from retriever.tokenize import name_terms
+from retriever.tokenize import name_terms, terms
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
 
@@ -320,6 +320,7 @@ def _pick_summary(
     near: Neighbourhood,
     limit: int,
     anchor: ScoredUnit | None = None,
+    topic: frozenset[str] = frozenset(),
 ) -> list[ScoredUnit]:
     """Key sentences of the best-matching paragraph (or of the section whose heading matches), in
     reading order.
@@ -331,6 +332,8 @@ def _pick_summary(
     quoted whole: keeping only its sentences that score well lost dev items.
     """
     top = scored[0]
+    if anchor is not None and _off_topic(anchor, _paragraph_under(anchor, near), top, topic):
+        anchor = None
     if anchor is None:
         pool = _paragraph(top, near)
     else:  # the section's opening paragraph, and what else of its passage matches
@@ -351,6 +354,20 @@ def _pick_summary(
         ]
         chosen = chosen + _fit(extra, limit - sum(len(u.text) + 6 for u in chosen))[: 4 - len(chosen)]
     return chosen or [top]
+
+
+# Words that ask for a summary rather than say what it is about
+_REQUEST_TERMS = frozenset(
+    terms("summarise summarize summary sum up recap briefly overview outline describe explain tell say gist")
+)
+
+
+def _off_topic(anchor: ScoredUnit, opening: list[ScoredUnit], top: ScoredUnit, topic: frozenset[str]) -> bool:
+    """The question names a section and a topic within it ("what the executive summary says about
+    technology"): the section's opening paragraph, if it never mentions the topic while the best
+    sentence does, is the wrong paragraph to quote."""
+    rest = topic - anchor.terms - _REQUEST_TERMS
+    return bool(rest & top.terms) and not any(rest & u.terms for u in opening)
 
 
 def _fit(units: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
@@ -389,7 +406,7 @@ def select_units(
         if listed:  # no list found: the items are named in a sentence, if at all
             return listed
     if plan.kind == "summary":
-        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored))
+        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), frozenset(terms(plan.question)))
     chosen = _pick_sentences(_naming_first(candidates, plan, weights), weights, near, SHORT_LIMIT)
     if plan.kind in ("date", "numeric"):
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)

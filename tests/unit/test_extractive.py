@@ -275,3 +275,33 @@ def test_a_sentence_naming_the_rare_thing_asked_about_comes_first():
     assert chosen[0] is row and after not in chosen  # a row ending in its bracketed name is complete
     far = _loose("c2", 4, row.text, 0.30, "label")  # too far below the best to overrule it
     assert select_units(plan, [general, far], weights, near)[0] is general
+
+
+REPORT = (
+    "Executive Summary\n\nThe roadmap was updated for the Moon. Many agencies joined.\n\n"
+    "Technology gaps were assessed this year. The technology portfolio was reviewed."
+)
+
+
+def _report_unit(n: int, text: str, score: float, kind: str = "sentence") -> ScoredUnit:
+    start = REPORT.find(text)
+    return ScoredUnit("r1", n, text, start, start + len(text), kind, score, 0.0, 0.0, score, frozenset(terms(text)))
+
+
+REPORT_UNITS = [
+    _report_unit(0, "Executive Summary", 0.8, "heading"),
+    _report_unit(1, "The roadmap was updated for the Moon.", 0.5),
+    _report_unit(2, "Many agencies joined.", 0.4),
+    _report_unit(3, "Technology gaps were assessed this year.", 0.85),
+    _report_unit(4, "The technology portfolio was reviewed.", 0.7),
+]
+REPORT_NEAR = Neighbourhood(units_of=lambda _: REPORT_UNITS, next_chunk=lambda _: None, text_of=lambda _: REPORT)
+
+
+def test_a_summary_of_a_topic_within_a_named_section_quotes_the_topics_paragraph():
+    ranked = sorted(REPORT_UNITS, key=lambda u: -u.score)
+    about = _plan("summary", "What does the executive summary say about technology?")
+    assert [u.n for u in select_units(about, ranked, {}, REPORT_NEAR)][:2] == [3, 4]
+    # the section alone: its opening paragraph
+    whole = _plan("summary", "Summarise the executive summary.")
+    assert [u.n for u in select_units(whole, ranked, {}, REPORT_NEAR)][:2] == [1, 2]
