@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from retriever.evidence import ScoredUnit, value_match
 from retriever.query import QueryPlan, asks_for_names
@@ -164,6 +164,30 @@ def _pick_sentences(
             chosen.append(unit)
             break
     return chosen
+
+
+_PIECE = re.compile(r"[^,;]+")
+
+
+def _clipped(unit: ScoredUnit, weights: dict[str, float], near: Neighbourhood, limit: int) -> ScoredUnit:
+    """A unit too long for a short answer, cut to its comma-separated piece that best matches.
+
+    A footnote listing 26 members in one sentence answers "And Portugal?" with one of its pieces
+    ("PT Space (Portugal)"); quoting all of it buries the answer and breaks the length limit.
+    The piece keeps its exact offsets, so its citation still points at the words quoted.
+    """
+    raw = near.text_of(unit.chunk_id)[unit.start : unit.end] or unit.text
+    if len(unit.text) <= limit or len(raw) != unit.end - unit.start:
+        return unit
+    pieces = [m for m in _PIECE.finditer(raw) if m.group().strip()]
+    gain = {m.start(): sum(weights.get(t, 0.0) for t in set(terms(m.group()))) for m in pieces}
+    best = max(pieces, key=lambda m: gain[m.start()], default=None)
+    if best is None or gain[best.start()] <= 0:
+        return unit
+    text = best.group()
+    start = unit.start + best.start() + len(text) - len(text.lstrip())
+    end = unit.start + best.end() - (len(text) - len(text.rstrip()))
+    return replace(unit, text=" ".join(text.split()), start=start, end=end, terms=frozenset(terms(text)))
 
 
 def _runner_up(scored: Sequence[ScoredUnit], chosen: list[ScoredUnit], size: int, limit: int) -> list[ScoredUnit]:
@@ -407,7 +431,10 @@ def select_units(
             return listed
     if plan.kind == "summary":
         return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), frozenset(terms(plan.question)))
-    chosen = _pick_sentences(_naming_first(candidates, plan, weights), weights, near, SHORT_LIMIT)
+    ranked = _naming_first(candidates, plan, weights)
+    if plan.kind != "list":  # a list question wants every matching piece, not the best one
+        ranked[0] = _clipped(ranked[0], weights, near, SHORT_LIMIT)
+    chosen = _pick_sentences(ranked, weights, near, SHORT_LIMIT)
     if plan.kind in ("date", "numeric"):
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)
     return chosen

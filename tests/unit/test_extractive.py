@@ -305,3 +305,18 @@ def test_a_summary_of_a_topic_within_a_named_section_quotes_the_topics_paragraph
     # the section alone: its opening paragraph
     whole = _plan("summary", "Summarise the executive summary.")
     assert [u.n for u in select_units(whole, ranked, {}, REPORT_NEAR)][:2] == [1, 2]
+
+
+FOOTNOTE = "1 In alphabetical order: " + ", ".join(f"AG{i} (Country{i})" for i in range(40)) + " and PT (Portugal)."
+
+
+def test_a_long_enumeration_is_cut_to_the_piece_that_answers_with_exact_offsets():
+    unit = ScoredUnit("f1", 0, FOOTNOTE, 0, len(FOOTNOTE), "sentence", 0.9, 0.5, 0.0, 0.9, frozenset(terms(FOOTNOTE)))
+    near = Neighbourhood(units_of=lambda _: [unit], next_chunk=lambda _: None, text_of=lambda _: FOOTNOTE)
+    weights = {"country7": 3.0, "agenc": 0.5}
+    chosen = select_units(_plan("factoid", "And Country7?"), [unit], weights, near)
+    assert [u.text for u in chosen] == ["AG7 (Country7)"]
+    assert FOOTNOTE[chosen[0].start : chosen[0].end] == "AG7 (Country7)"
+    # a list question keeps the whole sentence: it wants every piece that matches
+    listed = select_units(_plan("list", "Which agencies are from Country7?"), [unit], weights, near)
+    assert listed[0].text == FOOTNOTE
