@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from retriever.evidence import ScoredUnit
 from retriever.query import focus_words
+from retriever.slots import counted_words
 from retriever.tokenize import ACRONYM, names_in
 
 _ANAPHORA = re.compile(
@@ -69,7 +70,25 @@ def standalone_query(question: str, history: Sequence[tuple[str, str]]) -> str |
     if len(names) > 3 or swapped:  # a list answer's names are the list, not the next turn's subject
         names = []
     subject = " ".join(dict.fromkeys(carried + names))
-    return f"{question.strip()} ({subject})" if subject else None
+    asked = _the_counted(question, previous)
+    return f"{asked} ({subject})" if subject else None
+
+
+# "Which ones?", "Who are they?", "Name them": the things the previous question counted
+_THE_ONES = re.compile(r"^\s*(?:(which|what) ones|(who|what) (?:are|were) they|(name|list) them)\b", re.I)
+
+
+def _the_counted(question: str, previous: str) -> str:
+    """The question with "ones"/"they"/"them" replaced by what the previous question counted:
+    "Which ones?" after "How many agencies were behind it?" asks "Which agencies?"."""
+    match = _THE_ONES.match(question)
+    counted = counted_words(previous.split(" (")[0])
+    plural = [i for i, word in enumerate(counted) if word.endswith("s")]
+    counted = counted[: plural[-1] + 1] if plural else counted  # "new members", not "new members joined"
+    if match is None or not counted:
+        return question.strip()
+    verb = next(group for group in match.groups() if group)
+    return f"{verb.capitalize()} {' '.join(counted)}{question.strip()[match.end() :]}"
 
 
 def _swaps_subject(question: str, own: set[str], old_names: list[str]) -> bool:

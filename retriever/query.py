@@ -65,6 +65,7 @@ class QueryPlan:
     lexical_text: str
     expansions: list[str] = field(default_factory=list)
     own_text: str = ""  # the question itself (+ glossary forms), without words carried from history
+    head: str = ""  # the question as resolved, without carried words ("Which ones?" → "Which agencies?")
 
     @property
     def is_follow_up(self) -> bool:
@@ -133,9 +134,12 @@ def plan_query(
     extra = " ".join(expansions)
     own_found = [v for t in terms(question) for v in (variants(t) if variants else [])]
     own_extra = " ".join(glossary_expansions(question, glossary) + own_found)
+    # "Which ones?" resolved to "Which agencies? (…)": the resolved head says what is asked
+    head = question if not search_base or search_base.startswith(question.strip()) else search_base.split(" (", 1)[0]
     return QueryPlan(
         question=question,
-        kind=classify(question),
+        kind=classify(head),
+        head=head,
         search_text=f"{base} {extra}".strip(),
         lexical_text=f"{base} {extra}".strip(),
         expansions=expansions,

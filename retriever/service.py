@@ -384,7 +384,8 @@ class QAService:
         entry = bool(chosen) and chosen[0].kind in LISTY
         listed = any(u.kind in LISTY for u in chosen)
         lead = chosen[0].text if chosen else ""
-        missing = gap(found.question, found.plan.kind, said, text, lead, entry, listed)
+        asked = found.plan.head or found.question
+        missing = gap(asked, found.plan.kind, said, text, lead, entry, listed, found.rewritten or "")
         if missing:
             logger.debug("abstaining: %s", missing)
         return missing

@@ -53,8 +53,8 @@ _EVENT_STEMS = {
 _WHEN_QUESTION = re.compile(r"^\s*(?:when|by when|until when|on what date|in which (?:year|month))\b", re.I)
 
 
-def counted_phrase(question: str) -> list[str]:
-    """The terms of the noun phrase after "how many/much" ("lunar surface exploration objectives")."""
+def counted_words(question: str) -> list[str]:
+    """The noun phrase after "how many/much", as written ("lunar surface exploration objectives")."""
     match = _COUNT.search(question)
     if match is None:
         return []
@@ -63,7 +63,12 @@ def counted_phrase(question: str) -> list[str]:
         if word in _PHRASE_END:
             break
         phrase.append(word)
-    return terms(" ".join(phrase))
+    return phrase
+
+
+def counted_phrase(question: str) -> list[str]:
+    """The terms of the noun phrase after "how many/much"."""
+    return terms(" ".join(counted_words(question)))
 
 
 def role_stems(question: str) -> dict[str, set[str]]:
@@ -125,30 +130,38 @@ def said_as(question: str, slot: str) -> str:
 _WHICH_NAMES = re.compile(r"^\s*(?:which|who|name|list)\b", re.I)
 
 
-def names_none(question: str, kind: str, quote: str, listed: bool) -> bool:
+def names_none(question: str, kind: str, quote: str, listed: bool, context: str = "") -> bool:
     """A "Which agencies …?" question answered by sentences that name fewer than two of them.
 
     When no list answers a question asking for named things, the sentence path quotes the best
     sentence, which can be about those things without naming any ("an initial group of 14 space
     agencies jointly released …"). Names are counted as acronyms the question does not use: how
     agencies and their like are named in reports (a sentence naming them in full is missed).
+    ``context``: what a follow-up carried in from earlier turns; names there are not new either.
     """
     if kind != "list" or listed or not _WHICH_NAMES.match(question) or not asks_for_names(question):
         return False
-    asked = {a.casefold() for a in ACRONYM.findall(question)}
+    asked = {a.casefold() for a in ACRONYM.findall(f"{question} {context}")}
     return len({a.casefold() for a in ACRONYM.findall(quote)} - asked) < 2
 
 
 def gap(
-    question: str, kind: str, said: Iterable[str], quote: str, lead: str, entry: bool = False, listed: bool = False
+    question: str,
+    kind: str,
+    said: Iterable[str],
+    quote: str,
+    lead: str,
+    entry: bool = False,
+    listed: bool = False,
+    context: str = "",
 ) -> str | None:
     """What the answer lacks, as a clause for the user, or None when it has what was asked.
 
     ``said``: the answer's terms (with glossary forms); ``quote``: its text; ``lead``: the text of
     its first quote (the one that answers, checked for the edition); ``entry`` as in
-    ``missing_slot``; ``listed``: the answer quotes list lines.
+    ``missing_slot``; ``listed``: the answer quotes list lines; ``context`` as in ``names_none``.
     """
-    if names_none(question, kind, quote, listed):
+    if names_none(question, kind, quote, listed, context):
         return "the closest passages do not name them"
     slot = missing_slot(question, said, entry)
     if slot:

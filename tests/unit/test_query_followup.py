@@ -95,3 +95,13 @@ def test_what_else_drops_what_was_just_quoted():
     assert [u.text for u in unsaid("What else will it do?", scored, previous)] == ["The TWG will map the taxonomy."]
     assert unsaid("When will it do that?", scored, previous) == scored  # no "else": nothing dropped
     assert unsaid("What else?", scored[:1], previous) == scored[:1]  # never left with nothing
+
+
+def test_which_ones_after_a_count_asks_for_the_counted_things():
+    history = [("How many agencies released the strategy?", "An initial group of 14 space agencies released it. [1]")]
+    rewritten = standalone_query("Which ones?", history)
+    assert rewritten.startswith("Which agencies?")
+    named = [("How many new members joined in 2020?", "Six. [1]")]
+    assert standalone_query("Name them.", named).startswith("Name new members.")
+    # nothing was counted: the question stays as asked
+    assert standalone_query("Which ones?", [("What did ISECG publish?", "The GER. [1]")]).startswith("Which ones?")

@@ -108,3 +108,9 @@ def test_the_gap_words_are_the_questions_own_each_once():
         "exploration objectives"
     )
     assert said_as("How many ISECG members are there?", "isecg member") == "ISECG members"
+
+
+def test_names_a_follow_up_carried_in_are_not_new_names():
+    quote = "In May 2007, 14 space agencies released the GES, which led to ISECG."
+    assert not names_none("Which agencies?", "list", quote, listed=False)
+    assert names_none("Which agencies?", "list", quote, listed=False, context="Which agencies? (GES ISECG)")
