@@ -435,9 +435,18 @@ def select_units(
     if plan.kind != "list":  # a list question wants every matching piece, not the best one
         ranked[0] = _clipped(ranked[0], weights, near, SHORT_LIMIT)
     chosen = _pick_sentences(ranked, weights, near, SHORT_LIMIT)
-    if plan.kind in ("date", "numeric"):
+    if plan.kind in ("date", "numeric"):  # an intro holding the figure asked for answers alone
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)
-    return chosen
+    return _with_its_list(chosen, near, SHORT_LIMIT)
+
+
+def _with_its_list(chosen: list[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """A quote that introduces a list ("… a common set of exploration themes and benefits:") says
+    nothing without it: the list lines that follow replace whatever else was picked."""
+    if not chosen or not chosen[0].text.rstrip().endswith(":"):
+        return chosen
+    run = _list_run(chosen[0], near)
+    return _trim(run, limit) if sum(1 for u in run if u.kind in LISTY) >= 2 else chosen
 
 
 def _with_list_lead(chosen: list[ScoredUnit], kind: str, near: Neighbourhood, limit: int) -> list[ScoredUnit]:

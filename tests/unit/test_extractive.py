@@ -320,3 +320,16 @@ def test_a_long_enumeration_is_cut_to_the_piece_that_answers_with_exact_offsets(
     # a list question keeps the whole sentence: it wants every piece that matches
     listed = select_units(_plan("list", "Which agencies are from Country7?"), [unit], weights, near)
     assert listed[0].text == FOOTNOTE
+
+
+def test_a_factoid_answered_by_a_list_intro_quotes_the_list_after_it():
+    intro = _loose("g1", 0, "The strategy identifies a common set of themes:", 0.9)
+    lines = [_loose("g1", 1, "• New knowledge", 0.3, "line"), _loose("g1", 2, "• Economic expansion", 0.3, "line")]
+    other = _loose("g2", 0, "The strategy was released by fourteen agencies in 2007.", 0.5)
+    by_chunk = {"g1": [intro, *lines], "g2": [other]}
+    near = Neighbourhood(units_of=lambda cid: by_chunk[cid], next_chunk=lambda _: None)
+    chosen = select_units(_plan("factoid", "What themes does the strategy set out?"), [intro, other, *lines], {}, near)
+    assert [u.text for u in chosen] == [intro.text, "• New knowledge", "• Economic expansion"]
+    # a count question is answered by an intro holding the figure, list or not
+    counted = select_units(_plan("numeric", "How many themes?"), [intro, other, *lines], {}, near)
+    assert lines[0] not in counted
