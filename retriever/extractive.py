@@ -87,10 +87,36 @@ def _answerable(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
     return [u for u in scored if u.kind != "heading" and not _is_pointer(u)]
 
 
+_BULLET = re.compile(r"^\s*([•◦▪*\-−–])\s")
+
+
+def _sub_items(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """A short list line heading sub-items of another bullet ("• Effective" over "− ISECG workshops
+    … provide value …"), with those sub-items: the heading alone says nothing."""
+    own = _BULLET.match(unit.text)
+    if own is None or len(unit.text.split()) > 5 or unit.text.rstrip().endswith((".", ":", ";")):
+        return [unit]
+    siblings = {u.n: u for u in near.units_of(unit.chunk_id)}
+    out, size, n, marker = [unit], len(unit.text), unit.n + 1, None
+    while n in siblings:
+        sub = _BULLET.match(siblings[n].text)
+        if sub is None or sub.group(1) == own.group(1) or (marker and sub.group(1) != marker):
+            break
+        if size + len(siblings[n].text) + 1 > limit:
+            break
+        marker = sub.group(1)
+        out.append(siblings[n])
+        size += len(siblings[n].text) + 1
+        n += 1
+    return out
+
+
 def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
     """A caption ("ISECG Secretariat") says nothing alone: add the short lines that follow it.
 
     A table row that ends in a bracketed name or note is complete as it is."""
+    if unit.kind == "line":
+        return _sub_items(unit, near, limit)
     if unit.kind != "label" or "," in unit.text or len(unit.text.split()) > 5 or unit.text.endswith(")"):
         return [unit]  # a row ending in its bracketed name ("Russia State Space Corporation (Roscosmos)")
     siblings = {u.n: u for u in near.units_of(unit.chunk_id)}

@@ -333,3 +333,15 @@ def test_a_factoid_answered_by_a_list_intro_quotes_the_list_after_it():
     # a count question is answered by an intro holding the figure, list or not
     counted = select_units(_plan("numeric", "How many themes?"), [intro, other, *lines], {}, near)
     assert lines[0] not in counted
+
+
+def test_a_short_bullet_heading_sub_items_is_quoted_with_them():
+    units = [
+        _loose("p1", 0, "• Effective", 0.9, "line"),
+        _loose("p1", 1, "− Workshops and products provide value to members.", 0.3, "line"),
+        _loose("p1", 2, "• Of mutual interest", 0.2, "line"),
+        _loose("p1", 3, "− Activities benefit all participants.", 0.1, "line"),
+    ]
+    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    chosen = select_units(_plan("factoid", "What does the effectiveness principle say?"), units, {}, near)
+    assert [u.n for u in chosen][:2] == [0, 1] and 2 not in [u.n for u in chosen]
