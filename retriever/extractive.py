@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from retriever.evidence import ScoredUnit, value_match
+from retriever.evidence import MONTHS, ScoredUnit, value_match
 from retriever.query import QueryPlan, asks_for_names
 from retriever.records import Citation, Passage
-from retriever.tokenize import name_terms, terms
+from retriever.tokenize import name_terms, terms, words
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
 
@@ -444,6 +444,28 @@ def _naming_first(scored: Sequence[ScoredUnit], plan: QueryPlan, weights: dict[s
     return list(scored)
 
 
+_MONTH_NAME = re.compile(rf"\b(?:{'|'.join(m.capitalize() for m in MONTHS)})\b")  # "May" the month, not "may"
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _month_first(scored: Sequence[ScoredUnit], question: str) -> list[ScoredUnit]:
+    """The best unit naming the month the question names ("Which webnews item came out in
+    March?"), first, when the best unit names none.
+
+    Dated list entries ("… Exploration Planning March") score low on meaning, while the sentence
+    introducing their list scores high and names no month. A unit giving another year than the
+    one asked ("status of March 2021" for "March 2020") does not count."""
+    asked = {m.casefold() for m in _MONTH_NAME.findall(question)}
+    if not asked or asked <= set(words(scored[0].text)):
+        return list(scored)
+    years = set(_YEAR.findall(question))
+    for unit in scored[1:15]:
+        other_years = set(_YEAR.findall(unit.text)) - years
+        if asked <= set(words(unit.text)) and not (years and other_years):
+            return [unit, *(u for u in scored if u is not unit)]
+    return list(scored)
+
+
 def select_units(
     plan: QueryPlan, scored: Sequence[ScoredUnit], weights: dict[str, float], near: Neighbourhood
 ) -> list[ScoredUnit]:
@@ -458,6 +480,8 @@ def select_units(
     if plan.kind == "summary":
         return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), frozenset(terms(plan.question)))
     ranked = _naming_first(candidates, plan, weights)
+    if plan.kind != "date":  # a date question asks for the month; any other one names it as a condition
+        ranked = _month_first(ranked, plan.question)
     if plan.kind != "list":  # a list question wants every matching piece, not the best one
         ranked[0] = _clipped(ranked[0], weights, near, SHORT_LIMIT)
     chosen = _pick_sentences(ranked, weights, near, SHORT_LIMIT)

@@ -345,3 +345,17 @@ def test_a_short_bullet_heading_sub_items_is_quoted_with_them():
     near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
     chosen = select_units(_plan("factoid", "What does the effectiveness principle say?"), units, {}, near)
     assert [u.n for u in chosen][:2] == [0, 1] and 2 not in [u.n for u in chosen]
+
+
+def test_a_question_naming_a_month_is_answered_by_a_unit_naming_it():
+    intro = _loose("w1", 0, "The group published five webnews articles in 2020, on these topics:", 0.9)
+    entry = _loose("w2", 0, "• Agencies Meet to Advance Exploration Planning March", 0.3, "line")
+    later = _loose("w3", 0, "ISECG Members (status of March 2021)", 0.35, "line")
+    by_chunk = {"w1": [intro], "w2": [entry], "w3": [later]}
+    near = Neighbourhood(units_of=lambda cid: by_chunk[cid], next_chunk=lambda _: None)
+    ranked = [intro, later, entry]
+    chosen = select_units(_plan("factoid", "Which webnews item came out in March 2020?"), ranked, {}, near)
+    assert chosen[0] is entry  # "March 2021" is another year than asked
+    # "may" the verb names no month
+    plain = select_units(_plan("factoid", "Which item may interest members?"), ranked, {}, near)
+    assert plain[0] is intro
