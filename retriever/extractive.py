@@ -96,19 +96,28 @@ def _sub_items(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[Scored
     own = _BULLET.match(unit.text)
     if own is None or len(unit.text.split()) > 5 or unit.text.rstrip().endswith((".", ":", ";")):
         return [unit]
-    siblings = {u.n: u for u in near.units_of(unit.chunk_id)}
-    out, size, n, marker = [unit], len(unit.text), unit.n + 1, None
-    while n in siblings:
-        sub = _BULLET.match(siblings[n].text)
+    out, size, marker = [unit], len(unit.text), None
+    for follower in _following(unit, near):
+        sub = _BULLET.match(follower.text)
         if sub is None or sub.group(1) == own.group(1) or (marker and sub.group(1) != marker):
             break
-        if size + len(siblings[n].text) + 1 > limit:
+        if size + len(follower.text) + 1 > limit:
             break
         marker = sub.group(1)
-        out.append(siblings[n])
-        size += len(siblings[n].text) + 1
-        n += 1
+        out.append(follower)
+        size += len(follower.text) + 1
     return out
+
+
+def _following(unit: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
+    """The units after ``unit`` in reading order: the rest of its chunk, then the next chunk's
+    (without the lines the chunk overlap repeats)."""
+    own = sorted((u for u in near.units_of(unit.chunk_id) if u.n > unit.n), key=lambda u: u.n)
+    following = near.next_chunk(unit.chunk_id)
+    if not following:
+        return own
+    seen = {u.text for u in own} | {unit.text}
+    return own + [u for u in sorted(near.units_of(following), key=lambda u: u.n) if u.text not in seen]
 
 
 def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:

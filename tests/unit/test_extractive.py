@@ -359,3 +359,23 @@ def test_a_question_naming_a_month_is_answered_by_a_unit_naming_it():
     # "may" the verb names no month
     plain = select_units(_plan("factoid", "Which item may interest members?"), ranked, {}, near)
     assert plain[0] is intro
+
+
+def test_sub_items_carry_on_into_the_next_chunk_without_the_overlap():
+    first = [
+        _loose("m1", 0, "• Of mutual interest", 0.9, "line"),
+        _loose("m1", 1, "− Activities benefit all participants.", 0.3, "line"),
+    ]
+    second = [
+        _loose("m2", 0, "− Activities benefit all participants.", 0.3, "line"),  # the chunk overlap
+        _loose("m2", 1, "− Activities allow for optional participation.", 0.4, "line"),
+        _loose("m2", 2, "Background", 0.1, "heading"),
+    ]
+    by_chunk = {"m1": first, "m2": second}
+    near = Neighbourhood(units_of=lambda cid: by_chunk[cid], next_chunk=lambda cid: "m2" if cid == "m1" else None)
+    chosen = select_units(_plan("factoid", "What does the mutual-interest principle say?"), first, {}, near)
+    assert [u.text for u in chosen] == [
+        "• Of mutual interest",
+        "− Activities benefit all participants.",
+        "− Activities allow for optional participation.",
+    ]
