@@ -31,24 +31,18 @@ import numpy as np
 from retriever.injection import looks_like_instruction
 from retriever.markers import ParsedSentence
 from retriever.records import Citation, Passage
-from retriever.tokenize import terms
+from retriever.tokenize import NUMBER_WORDS, terms
 
 logger = logging.getLogger(__name__)
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_SMALL = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty"
-)
-_WORD_NUMBERS = {w: str(i) for i, w in enumerate(_SMALL.split(" "))}
-_WORD_NUMBERS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12"})
-_WORD = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")\b", re.IGNORECASE)
+_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 
 
 def numbers_in(text: str) -> frozenset[str]:
     """Numbers stated in ``text``, digits or words, normalised ("1,200" → "1200", "five" → "5")."""
     found = {m.group(0).replace(",", "").rstrip(".") for m in _DIGITS.finditer(text)}
-    found.update(_WORD_NUMBERS[m.group(1).casefold()] for m in _WORD.finditer(text))
+    found.update(NUMBER_WORDS[m.group(1).casefold()] for m in _WORD.finditer(text))
     return frozenset(found)
 
 

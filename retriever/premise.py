@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from retriever.evidence import ScoredUnit, value_match
-from retriever.tokenize import ACRONYM, stem, terms
+from retriever.tokenize import ACRONYM, STOPWORDS, count_value, stem, terms, words
 
 PREMISE_NOTE = "The reports do not support the premise of this question; they say:"
 
@@ -122,3 +122,45 @@ def _corrections(against: list[ScoredUnit], deeper: list[ScoredUnit], limit: int
         chosen.append(unit)
         size += len(unit.text) + 6
     return chosen
+
+
+# "Why was it released by just three agencies?": a why-question presupposes what it states
+_WHY = re.compile(r"^\s*(?:why|how come)\b", re.I)
+_COUNT_END = STOPWORDS | {"are", "were", "is", "was", "be", "been", "do", "does", "did", "have", "has", "had", "will"}
+
+
+def stated_counts(text: str) -> list[tuple[str, str]]:
+    """(number, counted noun) for each count ``text`` states: "14 space agencies" → ("14",
+    "agenc"); the noun is the last plural of the up to five words after the number."""
+    tokens = words(text)
+    found = []
+    for i, token in enumerate(tokens):
+        value = count_value(token)
+        if value is None:
+            continue
+        phrase = []
+        for word in tokens[i + 1 : i + 6]:
+            if word in _COUNT_END or count_value(word) is not None:
+                break
+            phrase.append(word)
+        plurals = [stem(w) for w in phrase if w.endswith("s") and len(w) > 3]
+        if plurals:
+            found.append((value, plurals[-1]))
+    return found
+
+
+def miscounting_units(question: str, scored: Sequence[ScoredUnit], depth: int = 8) -> list[ScoredUnit]:
+    """The top unit counting what a why-question counts, with another number ("Why did ISECG
+    publish only two webnews articles?" against "… published five webnews articles …")."""
+    if not _WHY.match(question):
+        return []
+    asked = dict((noun, value) for value, noun in stated_counts(question))
+    answerable = [u for u in scored if u.kind != "heading"]
+    if not asked or not answerable:
+        return []
+    for unit in answerable[:depth]:
+        counts = stated_counts(unit.text)
+        said = {noun for value, noun in counts if noun in asked and value == asked[noun]}
+        if unit.score >= 0.6 * answerable[0].score and any(n in asked and n not in said for _, n in counts):
+            return [unit]
+    return []

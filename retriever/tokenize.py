@@ -214,6 +214,23 @@ _IRREGULAR = {
 }
 
 
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+)
+NUMBER_WORDS = {w: str(i) for i, w in enumerate(_SMALL.split(" "))}
+NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12"})
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def count_value(token: str) -> str | None:
+    """The number a case-folded token states as a count ("14", "fourteen" → "14"); None for a
+    year or a word that is no number."""
+    if token.isdigit():
+        return None if _YEAR.fullmatch(token) else str(int(token))
+    return NUMBER_WORDS.get(token)
+
+
 # An acronym ("ISECG", "CO2"; a plural "s" may follow it: "ISSs")
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,9}s?\b")
 # A name: a capitalised word that does not open the text, a sentence or a list line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retriever.evidence import ScoredUnit
-from retriever.premise import contradicting_units
+from retriever.premise import contradicting_units, miscounting_units, stated_counts
 from retriever.tokenize import terms
 
 
@@ -51,3 +51,22 @@ def test_a_contradiction_about_another_body_does_not_count():
     ]
     assert contradicting_units("Why did the ERWG stop working in 2021?", units) == []
     assert [u.n for u in contradicting_units("Why did the TWG stop working in 2021?", units)] == [1]
+
+
+def test_stated_counts_pair_a_number_with_what_it_counts():
+    assert stated_counts("an initial group of 14 space agencies jointly released it") == [("14", "agenc")]
+    assert stated_counts("Why did it publish only two webnews articles in 2020?") == [("2", "articl")]
+    assert stated_counts("It happened in 2020 in the spring.") == []  # a year is no count
+
+
+def _counted(text: str, score: float) -> ScoredUnit:
+    return ScoredUnit("c", 0, text, 0, len(text), "sentence", score, 0.0, 0.0, score, frozenset(terms(text)))
+
+
+def test_a_why_question_stating_the_wrong_count_is_corrected():
+    right = _counted("In 2007 an initial group of 14 space agencies jointly released the strategy.", 0.5)
+    other = _counted("The strategy describes a shared vision of exploration.", 0.6)
+    assert miscounting_units("Why was the strategy released by just three agencies?", [other, right]) == [right]
+    # the same count is no contradiction, and a question that is not a why-question presupposes nothing
+    assert miscounting_units("Why was the strategy released by 14 agencies?", [other, right]) == []
+    assert miscounting_units("Which of the three agencies released the strategy?", [other, right]) == []
