@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from retriever.evidence import MONTHS, ScoredUnit, value_match
 from retriever.query import QueryPlan, asks_for_names
 from retriever.records import Citation, Passage
-from retriever.tokenize import name_terms, terms, words
+from retriever.tokenize import name_terms, terms
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
 
@@ -112,12 +112,16 @@ def _sub_items(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[Scored
 def _following(unit: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
     """The units after ``unit`` in reading order: the rest of its chunk, then the next chunk's
     (without the lines the chunk overlap repeats)."""
-    own = sorted((u for u in near.units_of(unit.chunk_id) if u.n > unit.n), key=lambda u: u.n)
+    chunk = near.units_of(unit.chunk_id)
+    own = sorted((u for u in chunk if u.n > unit.n), key=lambda u: u.n)
     following = near.next_chunk(unit.chunk_id)
     if not following:
         return own
-    seen = {u.text for u in own} | {unit.text}
-    return own + [u for u in sorted(near.units_of(following), key=lambda u: u.n) if u.text not in seen]
+    seen = {u.text for u in chunk}
+    after = sorted(near.units_of(following), key=lambda u: u.n)
+    while after and after[0].text in seen:  # the chunk overlap repeats the end of this chunk
+        after.pop(0)
+    return own + after
 
 
 def _expand_label(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
@@ -204,17 +208,30 @@ def _pick_sentences(
 _PIECE = re.compile(r"[^,;]+")
 
 
-def _clipped(unit: ScoredUnit, weights: dict[str, float], near: Neighbourhood, limit: int) -> ScoredUnit:
-    """A unit too long for a short answer, cut to its comma-separated piece that best matches.
+PIECE = "piece"  # the kind of a unit cut from an enumeration: quoted alone, never joined to a neighbour
+ENUMERATION = 6  # pieces that make a sentence an enumeration
+PIECE_WORDS = 8  # words a typical piece of one has at most
+
+
+def _clipped(unit: ScoredUnit, kind: str, weights: dict[str, float], near: Neighbourhood, limit: int) -> ScoredUnit:
+    """An enumeration too long for a short answer, cut to the comma-separated piece that best
+    matches.
 
     A footnote listing 26 members in one sentence answers "And Portugal?" with one of its pieces
     ("PT Space (Portugal)"); quoting all of it buries the answer and breaks the length limit.
-    The piece keeps its exact offsets, so its citation still points at the words quoted.
+    A long sentence that is no enumeration stays whole (its pieces are clauses, not answers), and
+    a date or count question only takes a piece holding a date or number. The piece keeps its
+    exact offsets, so its citation still points at the words quoted.
     """
     raw = near.text_of(unit.chunk_id)[unit.start : unit.end] or unit.text
     if len(unit.text) <= limit or len(raw) != unit.end - unit.start:
         return unit
     pieces = [m for m in _PIECE.finditer(raw) if m.group().strip()]
+    lengths = sorted(len(m.group().split()) for m in pieces)
+    if len(pieces) < ENUMERATION or lengths[len(lengths) // 2] > PIECE_WORDS:
+        return unit
+    if kind in ("date", "numeric"):
+        pieces = [m for m in pieces if value_match(kind, m.group())]
     gain = {m.start(): sum(weights.get(t, 0.0) for t in set(terms(m.group()))) for m in pieces}
     best = max(pieces, key=lambda m: gain[m.start()], default=None)
     if best is None or gain[best.start()] <= 0:
@@ -222,7 +239,7 @@ def _clipped(unit: ScoredUnit, weights: dict[str, float], near: Neighbourhood, l
     text = best.group()
     start = unit.start + best.start() + len(text) - len(text.lstrip())
     end = unit.start + best.end() - (len(text) - len(text.rstrip()))
-    return replace(unit, text=" ".join(text.split()), start=start, end=end, terms=frozenset(terms(text)))
+    return replace(unit, text=" ".join(text.split()), start=start, end=end, kind=PIECE, terms=frozenset(terms(text)))
 
 
 def _runner_up(scored: Sequence[ScoredUnit], chosen: list[ScoredUnit], size: int, limit: int) -> list[ScoredUnit]:
@@ -415,6 +432,16 @@ def _pick_summary(
     return chosen or [top]
 
 
+_ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the (?:subject|topic) of)\b", re.I)
+
+
+def _topic(question: str) -> frozenset[str]:
+    """What a summary question says it is about ("… says about technology"); empty when it names
+    no topic beside its section ("Sum up the technology and gap assessment work")."""
+    parts = _ABOUT.split(question)
+    return frozenset(terms(parts[-1])) if len(parts) > 1 else frozenset()
+
+
 # Words that ask for a summary rather than say what it is about
 _REQUEST_TERMS = frozenset(
     terms("summarise summarize summary sum up recap briefly overview outline describe explain tell say gist")
@@ -464,13 +491,13 @@ def _month_first(scored: Sequence[ScoredUnit], question: str) -> list[ScoredUnit
     Dated list entries ("… Exploration Planning March") score low on meaning, while the sentence
     introducing their list scores high and names no month. A unit giving another year than the
     one asked ("status of March 2021" for "March 2020") does not count."""
-    asked = {m.casefold() for m in _MONTH_NAME.findall(question)}
-    if not asked or asked <= set(words(scored[0].text)):
+    asked = set(_MONTH_NAME.findall(question.strip()[1:]))  # "May I ask …" names no month
+    if not asked or asked <= set(_MONTH_NAME.findall(scored[0].text)):
         return list(scored)
     years = set(_YEAR.findall(question))
     for unit in scored[1:15]:
         other_years = set(_YEAR.findall(unit.text)) - years
-        if asked <= set(words(unit.text)) and not (years and other_years):
+        if asked <= set(_MONTH_NAME.findall(unit.text)) and not (years and other_years):
             return [unit, *(u for u in scored if u is not unit)]
     return list(scored)
 
@@ -487,12 +514,12 @@ def select_units(
         if listed:  # no list found: the items are named in a sentence, if at all
             return listed
     if plan.kind == "summary":
-        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), frozenset(terms(plan.question)))
+        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), _topic(plan.question))
     ranked = _naming_first(candidates, plan, weights)
     if plan.kind != "date":  # a date question asks for the month; any other one names it as a condition
         ranked = _month_first(ranked, plan.question)
     if plan.kind != "list":  # a list question wants every matching piece, not the best one
-        ranked[0] = _clipped(ranked[0], weights, near, SHORT_LIMIT)
+        ranked[0] = _clipped(ranked[0], plan.kind, weights, near, SHORT_LIMIT)
     chosen = _pick_sentences(ranked, weights, near, SHORT_LIMIT)
     if plan.kind in ("date", "numeric"):  # an intro holding the figure asked for answers alone
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)
@@ -504,8 +531,8 @@ def _with_its_list(chosen: list[ScoredUnit], near: Neighbourhood, limit: int) ->
     nothing without it: the list lines that follow replace whatever else was picked."""
     if not chosen or not chosen[0].text.rstrip().endswith(":"):
         return chosen
-    run = _list_run(chosen[0], near)
-    return _trim(run, limit) if sum(1 for u in run if u.kind in LISTY) >= 2 else chosen
+    run = _trim(_list_run(chosen[0], near), limit)
+    return run if sum(1 for u in run if u.kind in LISTY) >= 2 else chosen
 
 
 def _with_list_lead(chosen: list[ScoredUnit], kind: str, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
@@ -541,7 +568,9 @@ def quote_blocks(units: Sequence[ScoredUnit]) -> list[list[ScoredUnit]]:
     """Group consecutive units of the same passage: one citation per block."""
     blocks: list[list[ScoredUnit]] = []
     for unit in units:
-        if blocks and blocks[-1][-1].chunk_id == unit.chunk_id and blocks[-1][-1].n + 1 == unit.n:
+        last = blocks[-1][-1] if blocks else None
+        joined = last is not None and PIECE not in (last.kind, unit.kind)
+        if joined and last.chunk_id == unit.chunk_id and last.n + 1 == unit.n:
             blocks[-1].append(unit)
         else:
             blocks.append([unit])

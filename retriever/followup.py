@@ -21,6 +21,7 @@ _ANAPHORA = re.compile(
     r"former|latter|same|such|above|mentioned|else|also|too|either|both)\b",
     re.I,
 )
+_POINTING = re.compile(r"\b(?:it|its|they|them|their|theirs|this|that|these|those|he|she|his|her)\b", re.I)
 _CONTINUATION = re.compile(
     r"^\s*(?:and|but|or|so|also|then|what about|how about|and what|same for|why|how come)\b", re.I
 )
@@ -52,54 +53,68 @@ def standalone_query(question: str, history: Sequence[tuple[str, str]]) -> str |
     """The follow-up with the previous turn's subject carried in, or None if it stands alone.
 
     ``history`` is (question, answer) pairs, oldest first. Earlier follow-ups are resolved first,
-    so a chain of three follow-ups still carries the original subject. The previous question's
-    names go first ("… (ERWG summary work …)"): with only so many words carried, the thing a
-    pronoun points at must not be the word cut off. "And Portugal?" after a question about Poland
-    swaps the name: Poland, and the names its answer quoted, stay behind.
+    so a chain of three follow-ups still carries the original subject. The names asked about go
+    first ("… (ERWG summary work …)"): with only so many words carried, the thing a pronoun points
+    at must not be the word cut off. "And Portugal?" after a question about Poland swaps the name:
+    Poland, and the names its answer quoted, stay behind.
     """
+    resolved = _resolve(question, history)
+    return f"{resolved[0]} ({resolved[1]})" if resolved else None
+
+
+def _resolve(question: str, history: Sequence[tuple[str, str]]) -> tuple[str, str] | None:
+    """(the question as asked, or with "ones" resolved; the words carried in), or None."""
     if not history or not leans_on_history(question):
         return None
     previous_q, previous_a = history[-1]
-    previous = standalone_query(previous_q, history[:-1]) or previous_q
+    earlier = _resolve(previous_q, history[:-1])
+    previous_head = earlier[0] if earlier else previous_q.strip()
+    previous = f"{previous_head} ({earlier[1]})" if earlier else previous_q
     own = set(focus_words(question))
-    old_names = [w for w in dict.fromkeys(focus_words(" ".join(names_in(previous)))) if w not in own]
+    # names as the user wrote them in any earlier question (carried words come back case-folded)
+    known = set(focus_words(" ".join(name for q in [previous, *(q for q, _ in history)] for name in names_in(q))))
+    old_names = [w for w in dict.fromkeys(focus_words(previous)) if w in known and w not in own]
     swapped = _swaps_subject(question, own, old_names)
     rest = [w for w in focus_words(previous) if w not in own and w not in old_names]
-    carried = rest[:8] if swapped else (old_names[:4] + rest)[:8]
+    carried = rest[:8] if swapped else list(dict.fromkeys(old_names + rest))[:8]
     names = [n for n in salient_names(previous_a, limit=4) if n.casefold() not in question.casefold()]
     if len(names) > 3 or swapped:  # a list answer's names are the list, not the next turn's subject
         names = []
     subject = " ".join(dict.fromkeys(carried + names))
-    asked = _the_counted(question, previous)
-    return f"{asked} ({subject})" if subject else None
+    return (_the_counted(question, previous_head), subject) if subject else None
 
 
-# "Which ones?", "Who are they?", "Name them": the things the previous question counted
-_THE_ONES = re.compile(r"^\s*(?:(which|what) ones|(who|what) (?:are|were) they|(name|list) them)\b", re.I)
+# "Which ones?", "Who are they?", "Name them": the things the previous question counted; the
+# question must end there ("Who were they working with?" asks something else)
+_THE_ONES = re.compile(r"^\s*(?:(which|what) ones|(who|what) (?:are|were) they|(name|list) them)\s*[?.!]*\s*$", re.I)
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
 
 
 def _the_counted(question: str, previous: str) -> str:
     """The question with "ones"/"they"/"them" replaced by what the previous question counted:
     "Which ones?" after "How many agencies were behind it?" asks "Which agencies?"."""
     match = _THE_ONES.match(question)
-    counted = counted_words(previous.split(" (")[0])
+    counted = counted_words(previous) if _HOW_MANY.search(previous) else []
     plural = [i for i, word in enumerate(counted) if word.endswith("s")]
     counted = counted[: plural[-1] + 1] if plural else counted  # "new members", not "new members joined"
     if match is None or not counted:
         return question.strip()
     verb = next(group for group in match.groups() if group)
-    return f"{verb.capitalize()} {' '.join(counted)}{question.strip()[match.end() :]}"
+    end = question.strip()[-1] if question.strip()[-1] in "?.!" else "?"
+    return f"{verb.capitalize()} {' '.join(counted)}{end}"
 
 
 def _swaps_subject(question: str, own: set[str], old_names: list[str]) -> bool:
-    """ "And Portugal?", "What about the IAWG?": the same question about a newly named thing."""
-    if not _SWAP.match(question) or not old_names:
+    """ "And Portugal?", "What about the IAWG?": the same question about a newly named thing
+    ("What about its annual report?" points back with "its": no swap)."""
+    if not _SWAP.match(question) or not old_names or _POINTING.search(question):
         return False
     new_names = set(focus_words(" ".join(names_in(question)))) | {w.casefold() for w in ACRONYM.findall(question)}
     return bool(new_names & own - set(old_names))
 
 
 # "What else …?", "Any other …?": the previous answer is exactly what is not asked for
+_BULLET_MARK = re.compile(r"^[•◦▪*\-−–]\s*")  # answers render list lines with their own marker
 _MORE = re.compile(r"\b(?:else|other|others|another|besides|apart from|in addition|additionally)\b", re.I)
 
 
@@ -113,4 +128,4 @@ def unsaid(question: str, scored: list[ScoredUnit], previous_answer: str) -> lis
     if not _MORE.search(question):
         return scored
     answer = " ".join(previous_answer.split())
-    return [u for u in scored if " ".join(u.text.split()) not in answer] or scored
+    return [u for u in scored if _BULLET_MARK.sub("", " ".join(u.text.split())) not in answer] or scored

@@ -30,7 +30,7 @@ _CLAUSE_END = (
     r"regarding|since|within|under)\b))(?!.*\b(?:meant|intended|supposed|designed|expected|aimed|going)\b)"
 )
 _SUMMARY = re.compile(
-    r"^(?!\s*(?:how|where|when|who|whom|why|which)\b).*\bsummar|"
+    r"\bsummari[sz]|^(?!\s*(?:how|where|when|who|whom|why|which)\b).*\bsummar|"
     r"\bsum (?:it )?up\b|\brecap\b|\bbriefly\b|\bin short\b|\boverview\b|\boutline\b|"
     r"\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
     r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retriever.evidence import ScoredUnit
-from retriever.extractive import LONG_LIMIT, Neighbourhood, compose_answer, select_units
+from retriever.extractive import LONG_LIMIT, Neighbourhood, compose_answer, quote_blocks, select_units
 from retriever.query import QueryPlan
 from retriever.records import Passage
 from retriever.tokenize import terms
@@ -302,6 +302,8 @@ def test_a_summary_of_a_topic_within_a_named_section_quotes_the_topics_paragraph
     ranked = sorted(REPORT_UNITS, key=lambda u: -u.score)
     about = _plan("summary", "What does the executive summary say about technology?")
     assert [u.n for u in select_units(about, ranked, {}, REPORT_NEAR)][:2] == [3, 4]
+    generic = _plan("summary", "What does the executive summary of the technology report say?")
+    assert [u.n for u in select_units(generic, ranked, {}, REPORT_NEAR)][:2] == [1, 2]
     # the section alone: its opening paragraph
     whole = _plan("summary", "Summarise the executive summary.")
     assert [u.n for u in select_units(whole, ranked, {}, REPORT_NEAR)][:2] == [1, 2]
@@ -356,9 +358,13 @@ def test_a_question_naming_a_month_is_answered_by_a_unit_naming_it():
     ranked = [intro, later, entry]
     chosen = select_units(_plan("factoid", "Which webnews item came out in March 2020?"), ranked, {}, near)
     assert chosen[0] is entry  # "March 2021" is another year than asked
-    # "may" the verb names no month
+    # "may" the verb names no month, in the question or in a unit
     plain = select_units(_plan("factoid", "Which item may interest members?"), ranked, {}, near)
     assert plain[0] is intro
+    verb = _loose("w4", 0, "Agencies may join the group at any time.", 0.4)
+    by_chunk["w4"] = [verb]
+    in_may = select_units(_plan("factoid", "Which webnews item came out in May?"), [intro, verb], {}, near)
+    assert in_may[0] is intro
 
 
 def test_sub_items_carry_on_into_the_next_chunk_without_the_overlap():
@@ -379,3 +385,25 @@ def test_sub_items_carry_on_into_the_next_chunk_without_the_overlap():
         "− Activities benefit all participants.",
         "− Activities allow for optional participation.",
     ]
+
+
+def test_a_long_sentence_that_is_no_enumeration_stays_whole():
+    text = (
+        "The Exploration Roadmap Working Group, which leads the roadmapping effort of the agencies and "
+        + "reports its findings in regular updates of the roadmap to the heads of agency every year, "
+        + "was established in May 2008, after the framework document had called for a coordination "
+        + "mechanism among the interested space agencies of the world, and it has met twice a year since then "
+        + "in one of the member countries."
+    )
+    unit = ScoredUnit("s1", 0, text, 0, len(text), "sentence", 0.9, 0.5, 0.0, 0.9, frozenset(terms(text)))
+    near = Neighbourhood(units_of=lambda _: [unit], next_chunk=lambda _: None, text_of=lambda _: text)
+    question = _plan("date", "When was the Exploration Roadmap Working Group established?")
+    assert select_units(question, [unit], {"explor": 1.0, "roadmap": 1.0}, near)[0].text == text
+
+
+def test_a_piece_is_cited_alone_even_beside_its_neighbour():
+    unit = ScoredUnit("f1", 0, FOOTNOTE, 0, len(FOOTNOTE), "sentence", 0.9, 0.5, 0.0, 0.9, frozenset(terms(FOOTNOTE)))
+    after = ScoredUnit("f1", 1, "Members meet twice a year.", 0, 0, "sentence", 0.85, 0.5, 0.0, 0.85, frozenset())
+    near = Neighbourhood(units_of=lambda _: [unit, after], next_chunk=lambda _: None, text_of=lambda _: FOOTNOTE)
+    chosen = select_units(_plan("factoid", "And Country7?"), [unit, after], {"country7": 3.0}, near)
+    assert [len(block) for block in quote_blocks(chosen)] == [1] * len(chosen)

@@ -25,6 +25,7 @@ from retriever.query import classify
         ("Does ISECG make binding decisions?", "yesno"),
         ("Who co-chairs the Tiger Team?", "factoid"),
         ("How is a summary of its work made public?", "factoid"),
+        ("How would you summarise the annual report?", "summary"),
         ("What does the executive summary say about technology?", "summary"),
         ("What will the TWG focus on in 2021?", "summary"),
         ("What will it focus on enhancing in 2021?", "factoid"),
@@ -105,3 +106,30 @@ def test_which_ones_after_a_count_asks_for_the_counted_things():
     assert standalone_query("Name them.", named).startswith("Name new members.")
     # nothing was counted: the question stays as asked
     assert standalone_query("Which ones?", [("What did ISECG publish?", "The GER. [1]")]).startswith("Which ones?")
+
+
+def test_a_swap_holds_over_a_chain_and_a_pointing_question_is_no_swap():
+    poland = ("Which agency represents Poland in ISECG?", "Poland Polish Space Agency (POLSA) [1]")
+    chained = standalone_query("And Portugal?", [poland, ("When did it join?", "In 2020. [1]")])
+    assert "poland" not in chained.casefold() and "join" in chained
+    pointing = standalone_query("What about its annual report?", [poland])
+    assert "poland" in pointing.casefold()
+
+
+def test_which_ones_must_end_the_question_and_follow_a_how_many():
+    counted = [("How many agencies were behind it?", "Fourteen. [1]")]
+    assert standalone_query("Who were they working with?", counted).startswith("Who were they working with?")
+    funding = [("How much funding was given?", "None stated. [1]")]
+    assert standalone_query("Which ones?", funding).startswith("Which ones?")
+
+
+def test_every_name_asked_about_is_carried_before_other_words():
+    history = [("Which roles do NASA, ESA, JAXA, CSA and CNES play in the Gateway programme?", "Some. [1]")]
+    carried = standalone_query("And when?", history).split("(", 1)[1]
+    assert "gateway" in carried and "nasa" in carried
+
+
+def test_what_else_drops_a_list_line_the_answer_rendered_with_another_marker():
+    scored = [_unit("• Publication of the annual report", 0.9), _unit("• A meeting of senior managers", 0.5)]
+    previous = "The group published: - Publication of the annual report [1]"
+    assert [u.text for u in unsaid("What else?", scored, previous)] == ["• A meeting of senior managers"]
