@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from retriever.evidence import ScoredUnit
 from retriever.query import focus_words
@@ -118,14 +119,25 @@ _BULLET_MARK = re.compile(r"^[•◦▪*\-−–]\s*")  # answers render list li
 _MORE = re.compile(r"\b(?:else|other|others|another|besides|apart from|in addition|additionally)\b", re.I)
 
 
+NEARBY = 0.1  # score bonus, as a share, for a "what else" unit from the passage just quoted (dev split)
+
+
 def unsaid(question: str, scored: list[ScoredUnit], previous_answer: str) -> list[ScoredUnit]:
-    """After "What else …?", the units the previous answer quoted are out of the running.
+    """After "What else …?", the units the previous answer quoted are out of the running, and
+    the rest of their passages come first among close scores.
 
     Its carried-in subject makes the sentence just quoted match such a follow-up best, and that
-    sentence is exactly what it does not ask for. (Moving repeated units down after any follow-up
-    was measured too: it lost dev turns whose answer rightly overlaps the previous one.)
+    sentence is exactly what it does not ask for; "what else" asks for more of the same, which the
+    report writes next to it ("… will review the website. Further activities will comprise …").
+    (Moving repeated units down after any follow-up was measured too: it lost dev turns whose
+    answer rightly overlaps the previous one.)
     """
     if not _MORE.search(question):
         return scored
     answer = " ".join(previous_answer.split())
-    return [u for u in scored if _BULLET_MARK.sub("", " ".join(u.text.split())) not in answer] or scored
+    said = [u for u in scored if _BULLET_MARK.sub("", " ".join(u.text.split())) in answer]
+    if not said or len(said) == len(scored):
+        return scored
+    places = {u.chunk_id for u in said}
+    fresh = [replace(u, score=u.score * (1 + NEARBY)) if u.chunk_id in places else u for u in scored if u not in said]
+    return sorted(fresh, key=lambda u: -u.score)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from retriever.evidence import ScoredUnit
@@ -133,3 +135,12 @@ def test_what_else_drops_a_list_line_the_answer_rendered_with_another_marker():
     scored = [_unit("• Publication of the annual report", 0.9), _unit("• A meeting of senior managers", 0.5)]
     previous = "The group published: - Publication of the annual report [1]"
     assert [u.text for u in unsaid("What else?", scored, previous)] == ["• A meeting of senior managers"]
+
+
+def test_what_else_prefers_the_rest_of_the_passage_just_quoted():
+    said = replace(_unit("The group will review its website.", 0.9), chunk_id="p1")
+    next_to_it = replace(_unit("It will prepare the annual report.", 0.5), chunk_id="p1", n=1)
+    elsewhere = replace(_unit("The group fosters exchanges.", 0.52), chunk_id="p2")
+    previous = "The group will review its website. [1]"
+    ranked = unsaid("What else will it prepare?", [said, elsewhere, next_to_it], previous)
+    assert [u.text for u in ranked] == [next_to_it.text, elsewhere.text]
