@@ -21,12 +21,14 @@ from retriever.lexical import LexicalIndex
 from retriever.tokenize import ACRONYM, name_terms, terms
 
 # Something named by description rather than by name: "the working group that prepares …",
-# "the country where …", "the country hosting the …", "the scheme used to …", "in the same month".
+# "the country where …", "the country hosting the …", "the scheme used to …", "in the same month",
+# "the host country of …".
 # The head is a lower-case noun: "the ERWG stop working on" names its subject.
 _DESCRIBED = re.compile(
     r"\b[Tt]he (?:[a-z][\w’'-]* ){0,3}?[a-z][\w’'-]* (?:that|which|who|whose|where)\b"
     r"|\b[Tt]he (?:[a-z][\w’'-]* ){0,2}?[a-z][\w’'-]* (?:[a-z]+ing|used) (?:the|by|to|in|on|for|of)\b"
     r"|\b(?:the same|one of the)\b"
+    r"|\b[Tt]he (?:host|home) (?:country|city|nation|state)\b"
 )
 
 Loader = Callable[[Sequence[str]], list[ScoredUnit]]

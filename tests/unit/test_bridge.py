@@ -55,6 +55,8 @@ def _load(chunk_ids: Sequence[str]) -> list[ScoredUnit]:
         ("The working group that prepares the report: what else does it do?", True),
         ("What does the country hosting the 72nd congress contribute?", True),
         ("Which report came out in the same month?", True),
+        ("Which agency represents the host country of the 73rd congress?", True),
+        ("What is the goal of the working group?", False),
         ("Where is the Widget Expo held?", False),
         ("Why did the ERWG stop working on the roadmap?", False),  # the subject is named, not described
     ],
