@@ -373,6 +373,25 @@ def _section_anchor(scored: Sequence[ScoredUnit]) -> ScoredUnit | None:
     return next((u for u in headings if u.score >= 0.9 * best.score), None)
 
 
+# "How did ISECG come about?", "What is the history of …?": asked for its origins, a report answers
+# under a heading like "Background" or "History"
+_ORIGIN_QUESTION = re.compile(
+    r"\bcome about\b|\bcame about\b|\bcame (?:in)?to (?:being|existence)\b|\bhistory of\b|\borigins?\b|"
+    r"\bhow (?:did|was|were) .+ (?:start|begin|began|set up|founded|established|created|formed)\b",
+    re.I,
+)
+_ORIGIN_HEADINGS = frozenset(terms("background history origins"))
+
+
+def _origin_heading(scored: Sequence[ScoredUnit], question: str) -> ScoredUnit | None:
+    """For a question about how something came about, the heading that most nearly is
+    "Background" or "History" ("Background" rather than "Scope and Background"), if any."""
+    if not _ORIGIN_QUESTION.search(question):
+        return None
+    headings = [u for u in scored if u.kind == "heading" and u.terms & _ORIGIN_HEADINGS]
+    return max(headings, key=lambda u: len(u.terms & _ORIGIN_HEADINGS) / len(u.terms), default=None)
+
+
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -414,9 +433,12 @@ def _pick_summary(
         pool = _paragraph(top, near)
     else:  # the section's opening paragraph, and what else of its passage matches
         opening = {(u.chunk_id, u.n) for u in _paragraph_under(anchor, near)}
-        pool = [u for u in near.units_of(anchor.chunk_id) if (u.chunk_id, u.n) in opening or u.score >= 0.5 * top.score]
+        section = [u for u in near.units_of(anchor.chunk_id) if u.n > anchor.n]  # not what precedes it
+        pool = [u for u in section if (u.chunk_id, u.n) in opening or u.score >= 0.5 * top.score]
     pool = [u for u in pool if u.kind in ("sentence", "line") and not _is_pointer(u)]
     chosen = _fit(pool or [top], limit)
+    if anchor is not None and chosen and len(chosen) < 3:  # the section reads on before anything else
+        chosen = chosen + _fit(_rest_of_section(chosen[-1], near), limit - sum(len(u.text) + 6 for u in chosen))
     own = {(u.chunk_id, u.n) for u in chosen}
     if len(chosen) < 3:
         extra = [
@@ -430,6 +452,17 @@ def _pick_summary(
         ]
         chosen = chosen + _fit(extra, limit - sum(len(u.text) + 6 for u in chosen))[: 4 - len(chosen)]
     return chosen or [top]
+
+
+def _rest_of_section(unit: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
+    """The sentences and list lines after ``unit`` up to the next heading."""
+    rest = []
+    for follower in _following(unit, near):
+        if follower.kind == "heading":
+            break
+        if follower.kind in ("sentence", "line") and not _is_pointer(follower):
+            rest.append(follower)
+    return rest
 
 
 _ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the (?:subject|topic) of)\b", re.I)
@@ -514,7 +547,8 @@ def select_units(
         if listed:  # no list found: the items are named in a sentence, if at all
             return listed
     if plan.kind == "summary":
-        return _pick_summary(candidates, near, LONG_LIMIT, _section_anchor(scored), _topic(plan.question))
+        anchor = _origin_heading(scored, plan.question) or _section_anchor(scored)
+        return _pick_summary(candidates, near, LONG_LIMIT, anchor, _topic(plan.question))
     ranked = _naming_first(candidates, plan, weights)
     if plan.kind != "date":  # a date question asks for the month; any other one names it as a condition
         ranked = _month_first(ranked, plan.question)

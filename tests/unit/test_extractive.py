@@ -407,3 +407,26 @@ def test_a_piece_is_cited_alone_even_beside_its_neighbour():
     near = Neighbourhood(units_of=lambda _: [unit, after], next_chunk=lambda _: None, text_of=lambda _: FOOTNOTE)
     chosen = select_units(_plan("factoid", "And Country7?"), [unit, after], {"country7": 3.0}, near)
     assert [len(block) for block in quote_blocks(chosen)] == [1] * len(chosen)
+
+
+def test_an_origin_question_reads_the_background_section_on_into_the_next_passage():
+    before = _loose("b1", 0, "− Activities benefit all participants.", 0.6, "line")
+    glance = _loose("b0", 0, "At a Glance: Scope and Background", 0.5, "heading")
+    heading = _loose("b1", 1, "Background", 0.3, "heading")
+    opening = [_loose("b1", 2, "In 2007 fourteen agencies released a strategy.", 0.4)]
+    later = [
+        _loose("b2", 0, "In 2007 fourteen agencies released a strategy.", 0.4),  # the chunk overlap
+        _loose("b2", 1, "The strategy called for a coordination mechanism.", 0.3),
+        _loose("b2", 2, "This call led to the establishment of the group.", 0.35),
+        _loose("b2", 3, "Members", 0.1, "heading"),
+        _loose("b2", 4, "The group has 26 members.", 0.55),
+    ]
+    by_chunk = {"b0": [glance], "b1": [before, heading, *opening], "b2": later}
+    near = Neighbourhood(units_of=lambda cid: by_chunk[cid], next_chunk=lambda cid: {"b1": "b2"}.get(cid))
+    ranked = sorted([before, glance, heading, *opening, *later], key=lambda u: -u.score)
+    chosen = select_units(_plan("summary", "Briefly, how did the group come about?"), ranked, {}, near)
+    assert [u.text for u in chosen] == [
+        "In 2007 fourteen agencies released a strategy.",
+        "The strategy called for a coordination mechanism.",
+        "This call led to the establishment of the group.",
+    ]
