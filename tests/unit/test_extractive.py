@@ -125,20 +125,30 @@ ESSAY = (
 )
 
 
-def _essay_unit(n: int, text: str, score: float, kind: str = "sentence") -> ScoredUnit:
-    start = ESSAY.find(text)
-    return ScoredUnit("e1", n, text, start, start + len(text), kind, score, 0.0, 0.0, score, frozenset(terms(text)))
+def _unit_in(chunk: str, body: str, n: int, text: str, score: float, kind: str = "sentence") -> ScoredUnit:
+    """A unit at its place in a chunk's text (for the paragraph breaks around it)."""
+    start = body.find(text)
+    return ScoredUnit(chunk, n, text, start, start + len(text), kind, score, 0.0, 0.0, score, frozenset(terms(text)))
 
 
-ESSAY_UNITS = [
-    _essay_unit(0, "Growth", 0.3, "heading"),
-    _essay_unit(1, "The group grew fast.", 0.8),
-    _essay_unit(2, "Members value it for their own priorities.", 0.2),
-    _essay_unit(3, "They seek new partners.", 0.1),
-    _essay_unit(4, "Budget talks stalled in spring.", 0.6),
-    _essay_unit(5, "The meeting moved online.", 0.55),
-]
-ESSAY_NEAR = Neighbourhood(units_of=lambda _: ESSAY_UNITS, next_chunk=lambda _: None, text_of=lambda _: ESSAY)
+def _document(chunk: str, body: str, rows: list[tuple]) -> tuple[list[ScoredUnit], Neighbourhood]:
+    """One chunk's units from (text, score[, kind]) rows, and its neighbourhood."""
+    units = [_unit_in(chunk, body, n, text, score, *kind) for n, (text, score, *kind) in enumerate(rows)]
+    return units, Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None, text_of=lambda _: body)
+
+
+ESSAY_UNITS, ESSAY_NEAR = _document(
+    "e1",
+    ESSAY,
+    [
+        ("Growth", 0.3, "heading"),
+        ("The group grew fast.", 0.8),
+        ("Members value it for their own priorities.", 0.2),
+        ("They seek new partners.", 0.1),
+        ("Budget talks stalled in spring.", 0.6),
+        ("The meeting moved online.", 0.55),
+    ],
+)
 
 
 def test_a_summary_quotes_the_best_sentences_paragraph_however_its_other_sentences_score():
@@ -283,19 +293,17 @@ REPORT = (
 )
 
 
-def _report_unit(n: int, text: str, score: float, kind: str = "sentence") -> ScoredUnit:
-    start = REPORT.find(text)
-    return ScoredUnit("r1", n, text, start, start + len(text), kind, score, 0.0, 0.0, score, frozenset(terms(text)))
-
-
-REPORT_UNITS = [
-    _report_unit(0, "Executive Summary", 0.8, "heading"),
-    _report_unit(1, "The roadmap was updated for the Moon.", 0.5),
-    _report_unit(2, "Many agencies joined.", 0.4),
-    _report_unit(3, "Technology gaps were assessed this year.", 0.85),
-    _report_unit(4, "The technology portfolio was reviewed.", 0.7),
-]
-REPORT_NEAR = Neighbourhood(units_of=lambda _: REPORT_UNITS, next_chunk=lambda _: None, text_of=lambda _: REPORT)
+REPORT_UNITS, REPORT_NEAR = _document(
+    "r1",
+    REPORT,
+    [
+        ("Executive Summary", 0.8, "heading"),
+        ("The roadmap was updated for the Moon.", 0.5),
+        ("Many agencies joined.", 0.4),
+        ("Technology gaps were assessed this year.", 0.85),
+        ("The technology portfolio was reviewed.", 0.7),
+    ],
+)
 
 
 def test_a_summary_of_a_topic_within_a_named_section_quotes_the_topics_paragraph():
