@@ -439,19 +439,25 @@ def _pick_summary(
     chosen = _fit(pool or [top], limit)
     if anchor is not None and chosen and len(chosen) < 3:  # the section reads on before anything else
         chosen = chosen + _fit(_rest_of_section(chosen[-1], near), limit - sum(len(u.text) + 6 for u in chosen))
-    own = {(u.chunk_id, u.n) for u in chosen}
     if len(chosen) < 3:
-        extra = [
-            u
-            for u in scored[1:12]
-            if u.kind in ("sentence", "line")
-            and (u.chunk_id, u.n) not in own
-            and u.chunk_id != (anchor or top).chunk_id
-            and u.score >= 0.65 * top.score
-            and not any(_similar(u, c) for c in chosen)
-        ]
-        chosen = chosen + _fit(extra, limit - sum(len(u.text) + 6 for u in chosen))[: 4 - len(chosen)]
+        chosen = chosen + _top_up(chosen, scored, (anchor or top).chunk_id, limit)
     return chosen or [top]
+
+
+def _top_up(chosen: list[ScoredUnit], scored: Sequence[ScoredUnit], home: str, limit: int) -> list[ScoredUnit]:
+    """Up to four sentences in all: the next best from other passages than ``home``, close to the
+    best score and not repeating what is chosen."""
+    own = {(u.chunk_id, u.n) for u in chosen}
+    extra = [
+        u
+        for u in scored[1:12]
+        if u.kind in ("sentence", "line")
+        and (u.chunk_id, u.n) not in own
+        and u.chunk_id != home
+        and u.score >= 0.65 * scored[0].score
+        and not any(_similar(u, c) for c in chosen)
+    ]
+    return _fit(extra, limit - sum(len(u.text) + 6 for u in chosen))[: 4 - len(chosen)]
 
 
 def _rest_of_section(unit: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
