@@ -68,7 +68,7 @@ class Settings(BaseSettings):
 
     # --- answers -----------------------------------------------------------------------
     backend: Backend = "extractive"
-    abstain_threshold: float = 0.36
+    abstain_threshold: float = 0.30
     # for follow-up turns rewritten against the history (python -m evals.tune picks both on dev)
     followup_abstain_threshold: float = 0.0
     # unit scoring weights (tuned on the dev split with `python -m evals.tune`)

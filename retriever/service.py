@@ -59,7 +59,7 @@ class ServiceOptions:
     k: int = 6
     mode: str = "hybrid"
     max_question_chars: int = 1000
-    abstain_threshold: float = 0.36
+    abstain_threshold: float = 0.30
     # follow-ups ("What's the Thai one's full name?") have few words of their own and score lower
     # against every sentence, so they get their own threshold (tuned on dev conversation turns)
     followup_abstain_threshold: float = 0.0
