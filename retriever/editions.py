@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from retriever.evidence import MONTHS, SEASONS
-from retriever.tokenize import STOPWORDS
+from retriever.tokenize import STOPWORDS, YEAR
 
 # a named thing with its edition: "Annual Report 2021", "74th International Astronautical Congress";
 # a name never runs across a line break
@@ -63,9 +63,6 @@ def other_edition(question: str, quote: str) -> str | None:
     return None
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-
-
 def other_year(question: str, kind: str, quote: str) -> str | None:
     """The year a count or date question names when its quotes give only other years.
 
@@ -76,5 +73,5 @@ def other_year(question: str, kind: str, quote: str) -> str | None:
     """
     if kind not in ("numeric", "date"):
         return None
-    asked, quoted = set(_YEAR.findall(question)), set(_YEAR.findall(quote))
+    asked, quoted = set(YEAR.findall(question)), set(YEAR.findall(quote))
     return ", ".join(sorted(asked)) if asked and quoted and not asked & quoted else None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from retriever.evidence import MONTHS, ScoredUnit, value_match
 from retriever.query import QueryPlan, asks_for_names
 from retriever.records import Citation, Passage
-from retriever.tokenize import name_terms, terms
+from retriever.tokenize import YEAR, name_terms, terms
 
 ABSTAIN_TEXT = "The ingested reports do not answer this question."
 
@@ -88,6 +88,11 @@ def _answerable(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
 
 
 _BULLET = re.compile(r"^\s*([•◦▪*\-−–])\s")
+
+
+def without_bullet(text: str) -> str:
+    """A list line's text without its marker (an answer renders list lines with its own)."""
+    return _BULLET.sub("", text, count=1)
 
 
 def _sub_items(unit: ScoredUnit, near: Neighbourhood, limit: int) -> list[ScoredUnit]:
@@ -520,7 +525,6 @@ def _naming_first(scored: Sequence[ScoredUnit], plan: QueryPlan, weights: dict[s
 
 
 _MONTH_NAME = re.compile(rf"\b(?:{'|'.join(m.capitalize() for m in MONTHS)})\b")  # "May" the month, not "may"
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def _month_first(scored: Sequence[ScoredUnit], question: str) -> list[ScoredUnit]:
@@ -533,9 +537,9 @@ def _month_first(scored: Sequence[ScoredUnit], question: str) -> list[ScoredUnit
     asked = set(_MONTH_NAME.findall(question.strip()[1:]))  # "May I ask …" names no month
     if not asked or asked <= set(_MONTH_NAME.findall(scored[0].text)):
         return list(scored)
-    years = set(_YEAR.findall(question))
+    years = set(YEAR.findall(question))
     for unit in scored[1:15]:
-        other_years = set(_YEAR.findall(unit.text)) - years
+        other_years = set(YEAR.findall(unit.text)) - years
         if asked <= set(_MONTH_NAME.findall(unit.text)) and not (years and other_years):
             return [unit, *(u for u in scored if u is not unit)]
     return list(scored)

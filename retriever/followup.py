@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from retriever.evidence import ScoredUnit
+from retriever.extractive import without_bullet
 from retriever.query import focus_words
 from retriever.slots import counted_words
 from retriever.tokenize import ACRONYM, names_in
@@ -115,7 +116,6 @@ def _swaps_subject(question: str, own: set[str], old_names: list[str]) -> bool:
 
 
 # "What else …?", "Any other …?": the previous answer is exactly what is not asked for
-_BULLET_MARK = re.compile(r"^[•◦▪*\-−–]\s*")  # answers render list lines with their own marker
 _MORE = re.compile(r"\b(?:else|other|others|another|besides|apart from|in addition|additionally)\b", re.I)
 
 
@@ -135,7 +135,7 @@ def unsaid(question: str, scored: list[ScoredUnit], previous_answer: str) -> lis
     if not _MORE.search(question):
         return scored
     answer = " ".join(previous_answer.split())
-    said = [u for u in scored if _BULLET_MARK.sub("", " ".join(u.text.split())) in answer]
+    said = [u for u in scored if without_bullet(" ".join(u.text.split())) in answer]
     if not said or len(said) == len(scored):
         return scored
     places = {u.chunk_id for u in said}

@@ -220,14 +220,14 @@ _SMALL = (
 )
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(_SMALL.split(" "))}
 NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12"})
-_YEAR = re.compile(r"(?:19|20)\d{2}")
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")  # a year, as reports write them
 
 
 def count_value(token: str) -> str | None:
     """The number a case-folded token states as a count ("14", "fourteen" → "14"); None for a
     year or a word that is no number."""
     if token.isdigit():
-        return None if _YEAR.fullmatch(token) else str(int(token))
+        return None if YEAR.fullmatch(token) else str(int(token))
     return NUMBER_WORDS.get(token)
 
 
