@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 
 from retriever.evidence import ScoredUnit, value_match
-from retriever.tokenize import ACRONYM, STOPWORDS, count_value, stem, terms, words
+from retriever.slots import PHRASE_END
+from retriever.tokenize import ACRONYM, count_value, stem, terms, words
 
 PREMISE_NOTE = "The reports do not support the premise of this question; they say:"
 
@@ -126,7 +127,6 @@ def _corrections(against: list[ScoredUnit], deeper: list[ScoredUnit], limit: int
 
 # "Why was it released by just three agencies?": a why-question presupposes what it states
 _WHY = re.compile(r"^\s*(?:why|how come)\b", re.I)
-_COUNT_END = STOPWORDS | {"are", "were", "is", "was", "be", "been", "do", "does", "did", "have", "has", "had", "will"}
 
 
 def stated_counts(text: str) -> list[tuple[str, str]]:
@@ -140,7 +140,7 @@ def stated_counts(text: str) -> list[tuple[str, str]]:
             continue
         phrase = []
         for word in tokens[i + 1 : i + 6]:
-            if word in _COUNT_END or count_value(word) is not None:
+            if word in PHRASE_END or count_value(word) is not None:
                 break
             phrase.append(word)
         plurals = [stem(w) for w in phrase if w.endswith("s") and len(w) > 3]

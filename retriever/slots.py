@@ -23,7 +23,7 @@ from retriever.query import asks_for_names
 from retriever.tokenize import ACRONYM, STOPWORDS, terms, words
 
 # words that end the counted noun phrase: "how many agencies | joined", "how many pages | does"
-_PHRASE_END = STOPWORDS | {
+PHRASE_END = STOPWORDS | {
     "are", "were", "is", "was", "do", "does", "did", "have", "has", "had", "will", "would", "can",
     "could", "should", "may", "might", "there", "in", "on", "at", "by", "for", "from", "of",
 }  # fmt: skip
@@ -60,7 +60,7 @@ def counted_words(question: str) -> list[str]:
         return []
     phrase: list[str] = []
     for word in words(question[match.end() :]):
-        if word in _PHRASE_END:
+        if word in PHRASE_END:
             break
         phrase.append(word)
     return phrase
