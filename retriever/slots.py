@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from retriever.editions import other_edition, other_year
 from retriever.evidence import value_match
 from retriever.query import asks_for_names
-from retriever.tokenize import ACRONYM, STOPWORDS, terms, words
+from retriever.tokenize import ACRONYM, STOPWORDS, stem, terms, words
 
 # words that end the counted noun phrase: "how many agencies | joined", "how many pages | does"
 PHRASE_END = STOPWORDS | {
@@ -50,6 +50,23 @@ _EVENT_STEMS = {
     "releas": {"publish", "releas", "issu"},
     "launch": {"launch"},
 }
+# an act of making a who/which question asks the doer of: the quote must state that act ("Who
+# founded the centre?" is not answered by the members-table row naming it, nor "Who wrote the
+# report?" by where it was published). Each verb accepts its near synonyms.
+_FOUNDING = {"found", "establish", "creat", "form"}
+_WRITING = {"write", "author", "draft", "prepar"}
+_MAKING = {"build", "manufactur", "construct", "develop", "design"}
+_ACT_STEMS = {
+    **dict.fromkeys(("found", "establish", "creat"), _FOUNDING),
+    **dict.fromkeys(("write", "author", "draft"), _WRITING),
+    **dict.fromkeys(("build", "manufactur", "construct", "design", "invent"), _MAKING | {"invent"}),
+    "sign": {"sign"},
+    "own": {"own"},
+    "win": {"win"},
+}
+_AGENT_QUESTION = re.compile(r"^\s*(?:who|which)\b", re.I)
+_AGENT_REACH = 2  # words after who/which (and any auxiliary) where the verb can stand ("which company builds")
+_AUXILIARIES = {"is", "was", "are", "were", "has", "have", "had", "do", "does", "did", "will", "would", "could"}
 _WHEN_QUESTION = re.compile(r"^\s*(?:when|by when|until when|on what date|in which (?:year|month))\b", re.I)
 
 
@@ -79,6 +96,15 @@ def role_stems(question: str) -> dict[str, set[str]]:
     return {t: _ROLE_STEMS[t] for t in terms(question) if t in _ROLE_STEMS}
 
 
+def act_stems(question: str) -> dict[str, set[str]]:
+    """For a who/which question, the act of making it asks the doer of, with the stem sets an
+    answer may use ("Who founded …?" → {"found", "establish", "creat", "form"})."""
+    if not _AGENT_QUESTION.match(question):
+        return {}
+    near = [stem(w) for w in words(question)[1:] if w not in _AUXILIARIES][:_AGENT_REACH]
+    return {t: _ACT_STEMS[t] for t in near if t in _ACT_STEMS}
+
+
 def event_stems(question: str) -> dict[str, set[str]]:
     """For a "when" question, the publication or launch it asks the date of, with the stem sets
     an answer may use ("published" → {"publish", "releas", "issu"})."""
@@ -97,7 +123,7 @@ def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False
     phrase = counted_phrase(question)
     if phrase and not said & set(phrase):
         return " ".join(phrase)
-    asked = role_stems(question) | ({} if entry else event_stems(question))
+    asked = role_stems(question) | act_stems(question) | ({} if entry else event_stems(question))
     return next((word for word, stems in asked.items() if not said & stems), None)
 
 

@@ -31,6 +31,15 @@ from retriever.tokenize import terms
         ("When was the demonstrator launched?", "The demonstrator study began in 2019.", "launch"),
         ("When did the survey begin?", "The survey kicked off in late 2020.", None),  # no event word asked
         ("Who published the report?", "The report was written by the group.", None),  # not a date question
+        ("Who founded the space centre?", "Vietnam: Vietnamese Space Centre (VSC)", "found"),
+        ("Who founded the group?", "This call led to the establishment of the group by the agencies.", None),
+        ("Who wrote the widget report?", "The widget report was published on the webpage.", "write"),
+        ("Who wrote the annual report?", "The group prepares the annual report.", None),
+        ("Who has signed the charter?", "The charter was released in 2007.", "sign"),
+        ("Which company builds the lander?", "The roadmap describes a lunar lander.", "build"),
+        ("Which group is building concepts?", "The architecture group is currently building concepts.", None),
+        ("What was found by the gap study?", "The gap study revealed opportunities.", None),  # not who/which
+        ("Which report describes building a roadmap?", "The group will establish a roadmap.", None),  # too far
     ],
 )
 def test_missing_slot(question, answer, missing):
