@@ -51,6 +51,11 @@ _LIST = re.compile(
     r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
     re.I,
 )
+# "What are the messages meant to tie in with?" and "What are agencies hoping to forge?" ask for
+# the one purpose or aim of what they name, however plural that is
+_AIM = re.compile(
+    r"^\s*what\b.*\b(?:meant|intended|supposed|expected|hoping|trying|aiming|aimed|seeking|keen|eager) to\b", re.I
+)
 _YESNO = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
 _QUESTION_WORDS = {"which", "what", "who", "whom", "when", "where", "why", "how", "whose", "did", "does", "do"}
 
@@ -92,7 +97,7 @@ def classify(question: str) -> QuestionKind:
         return "date"
     if _SUMMARY.search(question):
         return "summary"
-    if _LIST.search(question):
+    if _LIST.search(question) and not _AIM.search(question):
         return "list"
     if _YESNO.search(question.strip()):
         return "yesno"

@@ -23,6 +23,9 @@ from retriever.query import classify
         ("Which scheme were the advanced technologies categorised by?", "factoid"),
         ("What body did the new agencies join?", "factoid"),
         ("List the working groups.", "list"),
+        ("What are agencies hoping to gain by joining?", "factoid"),  # one aim, however plural
+        ("What are the messages meant to tie in with?", "factoid"),
+        ("Which agencies are expected to join next?", "list"),  # which + names stays a list
         ("Give me an overview of what the TWG plans for 2021", "summary"),
         ("Does ISECG make binding decisions?", "yesno"),
         ("Who co-chairs the Tiger Team?", "factoid"),
