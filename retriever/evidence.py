@@ -17,7 +17,7 @@ import numpy as np
 
 from retriever.query import QueryPlan
 from retriever.snapshot import Snapshot
-from retriever.tokenize import ACRONYM, terms
+from retriever.tokenize import ACRONYM, STOPWORDS, terms
 
 # A count or amount: digits that are not a year, or a number word ("one" is too often a pronoun).
 _NUMBER = re.compile(
@@ -114,6 +114,64 @@ def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
             continue
         unknown.append(token)
     return unknown
+
+
+# "Which lunar rover will fly first?", "What software does the group use?": the kind of thing
+# asked for is a common noun, and a report that never uses it names no thing of that kind. Kinds
+# a report fills without using the word (a country, a month, an email address) do not count.
+_WHICH_WHAT = re.compile(r"^\s*(?:which|what)\s+(.*)", re.I | re.S)
+_RAW_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?")
+_KIND_AUX = frozenset({
+    "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
+    "should", "may", "might",
+})  # fmt: skip
+_GENERIC_KINDS = frozenset({
+    "thing", "things", "one", "ones", "kind", "kinds", "sort", "sorts", "type", "types", "category",
+    "categories", "scheme", "schemes", "name", "names", "word", "words", "term", "terms", "country",
+    "countries", "nation", "nations", "city", "cities", "place", "places", "location", "region", "month",
+    "months", "year", "years", "date", "dates", "day", "days", "time", "period", "season", "number",
+    "numbers", "amount", "figure", "share", "person", "people", "body", "bodies", "entity", "entities",
+    "organisation", "organisations", "organization", "organizations", "institution", "institutions", "email",
+    "mail", "address", "phone", "telephone", "website", "site", "url", "link", "abbreviation", "acronym",
+    "title", "titles", "part", "parts", "way", "ways", "role", "reason", "purpose", "aim", "goal", "idea",
+    "good", "edition", "editions", "version", "versions", "issue", "round", "session", "else",
+})  # fmt: skip
+
+
+def asked_kind(question: str) -> str | None:
+    """The common noun naming what a which/what question asks for ("rover"), or None.
+
+    The head of "which lunar rover will …" is the last word before the auxiliary; without one
+    ("which company builds …") it is the first word after "which".
+    """
+    match = _WHICH_WHAT.match(question)
+    if match is None:
+        return None
+    raw = _RAW_WORD.findall(match.group(1))
+    while raw and raw[0].casefold() in _KIND_AUX | {"the", "a", "an"}:
+        raw = raw[1:]
+    phrase: list[str] = []
+    bounded = False
+    for word in raw[:4]:
+        folded = word.casefold()
+        bounded = folded in _KIND_AUX
+        if bounded or folded in STOPWORDS:
+            break
+        phrase.append(word)
+    if not phrase:
+        return None
+    head = phrase[-1] if bounded else phrase[0]
+    return None if head[0].isupper() or head.casefold() in _GENERIC_KINDS else head
+
+
+def unknown_kind(question: str, snapshot: Snapshot) -> str | None:
+    """The kind of thing asked for when the corpus never uses the word (in any form)."""
+    head = asked_kind(question)
+    known = {short.casefold() for short in snapshot.glossary}
+    if head is None or head.casefold() in known:
+        return None
+    stems = terms(head)
+    return head if stems and not any(snapshot.lexical.document_frequency[t] for t in stems) else None
 
 
 def _brevity(text: str) -> float:

@@ -25,6 +25,7 @@ from retriever.evidence import (
     rerank_passages,
     score_units,
     unknown_acronyms,
+    unknown_kind,
 )
 from retriever.extractive import (
     ABSTAIN_TEXT,
@@ -272,6 +273,9 @@ class QAService:
         unknown = [] if "unknown_names" in found.disabled else unknown_acronyms(found.question, snapshot)
         if unknown:
             return Abstention("unknown_name", f"they never mention {', '.join(dict.fromkeys(unknown))}")
+        kind = None if "unknown_names" in found.disabled else unknown_kind(found.question, snapshot)
+        if kind:
+            return Abstention("unknown_kind", f"they never mention any {kind}")
         scored = self._in_named_sections(found)
         contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, scored)
         if not contradicted and "premise" not in found.disabled:

@@ -25,7 +25,7 @@ ITEMS = [
     },
     {
         "id": "q2",
-        "question": "What does the <img src=x onerror=alert(1)> sensor measure?",
+        "question": "What does the survey <img src=x onerror=alert(1)> measure?",
         "answers": [],
         "evidence": [],
         "type": "unanswerable",

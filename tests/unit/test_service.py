@@ -53,7 +53,7 @@ def test_answer_cites_the_passage_holding_the_quote(service):
 
 def test_high_threshold_abstains_with_one_sentence(service):
     service.options = ServiceOptions(abstain_threshold=99.0)
-    answer = service.ask("What is the airspeed of an unladen swallow?")
+    answer = service.ask("How fast does an unladen swallow fly?")
     assert answer.abstained and answer.citations == []
     assert answer.answer.count(".") == 1
     assert answer.abstain_reason == "weak_match" and "weakly" in answer.answer
@@ -68,10 +68,10 @@ def test_follow_up_is_rewritten_and_reported(service):
 def test_follow_ups_have_their_own_abstention_threshold(service):
     history = [("When was the Widget Programme founded?", "It was founded in 2011 by the ZSO [1].")]
     service.options = ServiceOptions(abstain_threshold=99.0, followup_abstain_threshold=0.0)
-    assert service.ask("Who founded it?", history).abstained is False
-    assert service.ask("Who founded the Widget Programme?").abstained is True
+    assert service.ask("Who set it up?", history).abstained is False
+    assert service.ask("Who set up the Widget Programme?").abstained is True
     service.options = ServiceOptions(abstain_threshold=0.0, followup_abstain_threshold=99.0)
-    assert service.ask("Who founded it?", history).abstained is True
+    assert service.ask("Who set it up?", history).abstained is True
 
 
 def test_new_documents_show_up_after_ingest(service, tiny_corpus):
@@ -93,6 +93,14 @@ def test_question_about_an_unknown_acronym_abstains(service):
     assert answer.answer.endswith("they never mention XQZT.")
     known = service.ask("How many gadgets did the Gadget Survey count in the ZSO report?")
     assert not known.abstained  # ZSO is defined in the corpus glossary
+
+
+def test_a_kind_of_thing_the_corpus_never_names_is_an_abstention(service):
+    answer = service.ask("Which submarine did the Gadget Survey count?")
+    assert answer.abstained and answer.abstain_reason == "unknown_kind"
+    assert answer.answer.endswith("they never mention any submarine.")
+    known = service.ask("Which gadgets did the Gadget Survey count?")
+    assert known.abstain_reason != "unknown_kind", known.answer
 
 
 def test_a_count_or_role_the_quote_never_names_is_an_abstention(service):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retriever.evidence import asked_kind
 from retriever.slots import (
     counted_phrase,
     gap,
@@ -123,3 +124,21 @@ def test_names_a_follow_up_carried_in_are_not_new_names():
     quote = "In May 2007, 14 space agencies released the GES, which led to ISECG."
     assert not names_none("Which agencies?", "list", quote, listed=False)
     assert names_none("Which agencies?", "list", quote, listed=False, context="Which agencies? (GES ISECG)")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which lunar rover will fly first?", "rover"),  # the head stands before the auxiliary
+        ("Which company builds the lander?", "company"),  # no auxiliary: the word after "which"
+        ("What software does the group use?", "software"),
+        ("What is the population of the country?", "population"),
+        ("Which country does the institute belong to?", None),  # a kind any report fills
+        ("What else will it prepare?", None),
+        ("Which edition of the congress is in Paris?", None),
+        ("Which Asian agency joined?", None),  # a proper adjective, not a kind
+        ("Who founded the centre?", None),  # not a which/what question
+    ],
+)
+def test_asked_kind(question, kind):
+    assert asked_kind(question) == kind
