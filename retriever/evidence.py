@@ -161,7 +161,9 @@ def asked_kind(question: str) -> str | None:
     if not phrase:
         return None
     head = phrase[-1] if bounded else phrase[0]
-    return None if head[0].isupper() or head.casefold() in _GENERIC_KINDS else head
+    # "What is steering …?": a word in -ing there is the question's verb, not a kind
+    verb = head.casefold().endswith("ing")
+    return None if verb or head[0].isupper() or head.casefold() in _GENERIC_KINDS else head
 
 
 def unknown_kind(question: str, snapshot: Snapshot) -> str | None:

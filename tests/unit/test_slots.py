@@ -137,6 +137,7 @@ def test_names_a_follow_up_carried_in_are_not_new_names():
         ("What else will it prepare?", None),
         ("Which edition of the congress is in Paris?", None),
         ("Which Asian agency joined?", None),  # a proper adjective, not a kind
+        ("What is steering the plan?", None),  # the question's verb
         ("Who founded the centre?", None),  # not a which/what question
     ],
 )
