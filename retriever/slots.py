@@ -113,6 +113,18 @@ def event_stems(question: str) -> dict[str, set[str]]:
     return {t: _EVENT_STEMS[t] for t in terms(question) if t in _EVENT_STEMS}
 
 
+# "How many agencies are based in Africa?": a count narrowed to a place the answer must name
+_COUNTED_PLACE = re.compile(r"\b(?:in|from|based in|located in) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)*)")
+
+
+def counted_place(question: str) -> list[str]:
+    """The terms of the place a count question narrows its count to ("Africa"), if any."""
+    if not _COUNT.search(question):
+        return []
+    match = _COUNTED_PLACE.search(question)
+    return terms(match.group(1)) if match else []
+
+
 def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False) -> str | None:
     """The counted thing, role or event the question asks about that the answer never names.
 
@@ -123,6 +135,9 @@ def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False
     phrase = counted_phrase(question)
     if phrase and not said & set(phrase):
         return " ".join(phrase)
+    place = counted_place(question)
+    if place and not said & set(place):
+        return " ".join(place)
     asked = role_stems(question) | act_stems(question) | ({} if entry else event_stems(question))
     return next((word for word, stems in asked.items() if not said & stems), None)
 

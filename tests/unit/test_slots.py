@@ -32,6 +32,9 @@ from retriever.tokenize import terms
         ("When was the demonstrator launched?", "The demonstrator study began in 2019.", "launch"),
         ("When did the survey begin?", "The survey kicked off in late 2020.", None),  # no event word asked
         ("Who published the report?", "The report was written by the group.", None),  # not a date question
+        ("How many agencies are based in Atlantis?", "The group grew to 26 agencies.", "atlanti"),
+        ("How many agencies from Kolonia joined?", "Kolonia: two agencies joined.", None),
+        ("How many agencies joined in 2020?", "Six agencies joined in 2020.", None),  # a year is no place
         ("Who founded the space centre?", "Vietnam: Vietnamese Space Centre (VSC)", "found"),
         ("Who founded the group?", "This call led to the establishment of the group by the agencies.", None),
         ("Who wrote the widget report?", "The widget report was published on the webpage.", "write"),
