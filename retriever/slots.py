@@ -186,6 +186,24 @@ def names_none(question: str, kind: str, quote: str, listed: bool, context: str 
     return len({a.casefold() for a in ACRONYM.findall(quote)} - asked) < 2
 
 
+# "Underlined events will include ISECG presentations.": which events are underlined, extracted
+# text no longer shows, so a quote resting on such a mark cannot say which items carry it
+_FORMATTING = re.compile(
+    r"\b(?:underlined|underlining|in bold|bold(?:ed|face)|in italics?|itali[cs]i[sz]ed|highlighted|shaded|"
+    r"colou?r-coded)\b",
+    re.I,
+)
+
+
+def rests_on_formatting(question: str, lead: str) -> str | None:
+    """The formatting mark the answering quote points to (a question about the mark itself,
+    "What do the underlined events mean?", is answered by it). Only whether or which items carry
+    it is lost: ``gap`` asks this of yes/no and list questions alone ("How current is the events
+    list?" is answered by the status date beside the mark)."""
+    match = _FORMATTING.search(lead)
+    return match.group(0).casefold() if match and not _FORMATTING.search(question) else None
+
+
 def gap(
     question: str,
     kind: str,
@@ -204,6 +222,9 @@ def gap(
     """
     if names_none(question, kind, quote, listed, context):
         return "the closest passages do not name them"
+    mark = rests_on_formatting(question, lead) if kind in ("yesno", "list") else None
+    if mark:
+        return f"the closest passages mark it as “{mark}”, which the extracted text no longer shows"
     slot = missing_slot(question, said, entry)
     if slot:
         return f"the closest passages never mention “{said_as(question, slot)}”"

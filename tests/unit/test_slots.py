@@ -146,3 +146,19 @@ def test_names_a_follow_up_carried_in_are_not_new_names():
 )
 def test_asked_kind(question, kind):
     assert asked_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "lead", "lacks"),
+    [
+        ("Will the group present at the fair?", "yesno", "Underlined events will include talks by the group.", True),
+        ("Which events include talks?", "list", "Events in bold will include talks.", True),
+        ("What do the underlined events mean?", "factoid", "Underlined events will include talks.", False),
+        ("What do the underlined events mean?", "list", "Underlined events will include talks.", False),
+        ("How current is the events list?", "factoid", "Underlined events include talks. (Status April)", False),
+        ("Will the group present at the fair?", "yesno", "The group will present at the fair.", False),
+    ],
+)
+def test_a_quote_resting_on_lost_formatting_cannot_say_which_items_carry_it(question, kind, lead, lacks):
+    found = gap(question, kind, terms(lead), lead, lead)
+    assert (found is not None and "no longer shows" in found) is lacks
