@@ -29,6 +29,7 @@ _DESCRIBED = re.compile(
     r"|\b[Tt]he (?:[a-z][\w’'-]* ){0,2}?[a-z][\w’'-]* (?:[a-z]+ing|used) (?:the|by|to|in|on|for|of)\b"
     r"|\b(?:the same|one of the)\b"
     r"|\b[Tt]he (?:host|home) (?:country|city|nation|state)\b"
+    r"|\b(?:that|this|the same) (?:country|city|nation|state|place)\b"
 )
 
 Loader = Callable[[Sequence[str]], list[ScoredUnit]]
@@ -59,6 +60,14 @@ def bridge_names(texts: Sequence[str], title: str, asked: set[str], lexical: Lex
         if term not in asked and lexical.document_frequency[term]:
             names[term] = lexical.idf(term)
     return names
+
+
+def bridge_weights(chosen: Sequence[ScoredUnit], asked: Collection[str], lexical: LexicalIndex) -> dict[str, float]:
+    """IDF of every term the first quote has and the question lacks: what a second hop into a
+    long enumeration (a footnote listing 26 members) must quote the piece of ("DLR (Germany)"
+    after "… co-chaired by DLR and ESA" for "the co-chair beside ESA"), not the question's words."""
+    quoted = set().union(*(u.terms for u in chosen)) if chosen else set()
+    return {t: lexical.idf(t) for t in quoted - set(asked) if lexical.document_frequency[t]}
 
 
 def _followed(names: dict[str, float], hop: Hop) -> dict[str, float]:

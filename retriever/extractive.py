@@ -218,7 +218,9 @@ ENUMERATION = 6  # pieces that make a sentence an enumeration
 PIECE_WORDS = 8  # words a typical piece of one has at most
 
 
-def _clipped(unit: ScoredUnit, kind: str, weights: dict[str, float], near: Neighbourhood, limit: int) -> ScoredUnit:
+def clip_enumeration(
+    unit: ScoredUnit, kind: str, weights: dict[str, float], near: Neighbourhood, limit: int
+) -> ScoredUnit:
     """An enumeration too long for a short answer, cut to the comma-separated piece that best
     matches.
 
@@ -563,7 +565,7 @@ def select_units(
     if plan.kind != "date":  # a date question asks for the month; any other one names it as a condition
         ranked = _month_first(ranked, plan.question)
     if plan.kind != "list":  # a list question wants every matching piece, not the best one
-        ranked[0] = _clipped(ranked[0], plan.kind, weights, near, SHORT_LIMIT)
+        ranked[0] = clip_enumeration(ranked[0], plan.kind, weights, near, SHORT_LIMIT)
     chosen = _pick_sentences(ranked, weights, near, SHORT_LIMIT)
     if plan.kind in ("date", "numeric"):  # an intro holding the figure asked for answers alone
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)

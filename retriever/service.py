@@ -16,7 +16,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from ingest.sanitize import sanitize_text
-from retriever.bridge import describes, second_hop
+from retriever.bridge import bridge_weights, describes, second_hop
 from retriever.corroborate import restatements
 from retriever.evidence import (
     ScoredUnit,
@@ -30,8 +30,10 @@ from retriever.evidence import (
 from retriever.extractive import (
     ABSTAIN_TEXT,
     LISTY,
+    SHORT_LIMIT,
     Abstention,
     Neighbourhood,
+    clip_enumeration,
     compose_answer,
     quote_blocks,
     select_units,
@@ -358,7 +360,10 @@ class QAService:
         avoid = {n for u in chosen for n in snapshot.adjacent(u.chunk_id)}
         section = str(meta.get("section", ""))
         hop = second_hop(chosen, found.term_weights, section, snapshot.lexical, load, avoid)
-        return [] if hop is None else [hop]
+        if hop is None:
+            return []
+        weights = bridge_weights(chosen, found.term_weights, snapshot.lexical)
+        return [clip_enumeration(hop, found.plan.kind, weights, QAService._neighbourhood(found, load), SHORT_LIMIT)]
 
     def _unit_loader(self, found: Retrieved) -> Callable[[Sequence[str]], list[ScoredUnit]]:
         """Scored units of any chunks, in reading order per chunk, each chunk fetched from the

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from retriever.bridge import Hop, bridge_names, describes, second_hop
+from retriever.bridge import Hop, bridge_names, bridge_weights, describes, second_hop
 from retriever.evidence import ScoredUnit
+from retriever.extractive import Neighbourhood, clip_enumeration
 from retriever.lexical import LexicalIndex
 from retriever.tokenize import terms
 
@@ -56,6 +57,7 @@ def _load(chunk_ids: Sequence[str]) -> list[ScoredUnit]:
         ("What does the country hosting the 72nd congress contribute?", True),
         ("Which report came out in the same month?", True),
         ("Which agency represents the host country of the 73rd congress?", True),
+        ("Which member comes from that country?", True),
         ("What is the goal of the working group?", False),
         ("Where is the Widget Expo held?", False),
         ("Why did the ERWG stop working on the roadmap?", False),  # the subject is named, not described
@@ -112,3 +114,14 @@ def test_second_hop_never_lands_on_a_copy_of_the_quote():
     assert only_copy is None
     avoided = second_hop([first], _weights(QUESTION), "", index, load, avoid={"members", "overlap"})
     assert avoided is None or avoided.chunk_id not in {"members", "overlap"}
+
+
+def test_a_hop_into_a_long_enumeration_quotes_the_piece_naming_the_bridge():
+    weights = bridge_weights([UNITS[1]], _weights(QUESTION), INDEX)  # "• Widget Expo Oslo/Norway, …"
+    assert "norway" in weights and "widget" not in weights  # the bridge, not the question's own words
+    pieces = [f"AG{i} (Land{i})" for i in range(30)]
+    footnote = "1 In alphabetical order: " + ", ".join([*pieces[:15], "NGO (Norway)", *pieces[15:]]) + "."
+    unit = ScoredUnit("f", 0, footnote, 0, len(footnote), "sentence", 0.5, 0.1, 0.0, 0.5, frozenset(terms(footnote)))
+    near = Neighbourhood(units_of=lambda _: [unit], next_chunk=lambda _: None, text_of=lambda _: footnote)
+    piece = clip_enumeration(unit, "factoid", weights, near, 400)
+    assert piece.text == "NGO (Norway)" and footnote[piece.start : piece.end] == "NGO (Norway)"
