@@ -30,7 +30,7 @@ class ChunkingParams:
     max_words: int = 230
     min_words: int = 40
     overlap_words: int = 25
-    version: int = 11  # bump when cleaning, chunking, unit rules or the unit layout in the store change
+    version: int = 12  # bump when cleaning, chunking, unit rules or the unit layout in the store change
 
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -185,7 +185,8 @@ def split_units(text: str, headings: Sequence[tuple[int, int]] = ()) -> list[Uni
             lead = len(raw) - len(raw.lstrip())
             pieces.append((start + lead, start + len(raw.rstrip()), kind))
     units = [Unit(s, e, one_line(text[s:e]), k) for s, e, k in _join_continuations(pieces, text)]
-    return _demote_dangling_intros([u for u in units if len(u.text) >= MIN_UNIT_CHARS])
+    # a short heading ("Annex I") still locates its section; a short line or sentence is noise
+    return _demote_dangling_intros([u for u in units if len(u.text) >= MIN_UNIT_CHARS or u.kind == "heading"])
 
 
 def _join_continuations(pieces: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:

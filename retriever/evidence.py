@@ -98,6 +98,9 @@ def specificity(weights: dict[str, float], scale: float = 3.0) -> float:
     return 1.0 - math.exp(-sum(weights.values()) / scale)
 
 
+_ROMAN_NUMERAL = re.compile(r"^[IVX]+$")  # "Annex II": a number, indexed as one with its noun
+
+
 def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
     """Acronyms in the question that the corpus never uses ("How many astronauts are on the ISS?").
 
@@ -111,6 +114,8 @@ def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
         base = token[:-1] if token.endswith("s") and len(token) > 2 else token
         folded = base.casefold()
         if folded in known or snapshot.lexical.document_frequency[folded] or len(base) < 2:
+            continue
+        if _ROMAN_NUMERAL.match(base):
             continue
         unknown.append(token)
     return unknown

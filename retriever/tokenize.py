@@ -263,6 +263,27 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+# "Annex I" is not the pronoun, and its "I" says which annex: a numbering noun and its number
+# become one term as well ("annex1"), written in Roman or Arabic figures ("Annex IV" = "Annex 4")
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+_NUMBERED = re.compile(
+    r"\b(annex|appendix|part|chapter|section|volume|phase|stage|table|figure|article|schedule|tier)\s+"
+    r"([IVX]{1,5}|\d{1,3})\b(?![’'-])",
+    re.I,
+)
+
+
+def _number(numeral: str) -> int:
+    if numeral.isdigit():
+        return int(numeral)
+    values = [_ROMAN[c] for c in numeral.casefold()]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
+
+
+def _numbered(text: str) -> str:
+    return _NUMBERED.sub(lambda m: f"{m.group(1)} {m.group(1)}{_number(m.group(2))}", text)
+
+
 def terms(text: str) -> list[str]:
     """Content terms: stop words removed, stemmed. Used by BM25 and overlap scoring."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    return [stem(w) for w in words(_numbered(text)) if w not in STOPWORDS]

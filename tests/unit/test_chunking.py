@@ -211,3 +211,10 @@ def test_a_lower_case_piece_after_an_open_line_continues_it():
         "It met twice.",  # a closed sentence is not continued
         "later that year it met again.",
     ]
+
+
+def test_a_short_heading_is_kept_while_short_lines_are_dropped():
+    text = "Annex I\n\nPublications list\n\nok.\n\nThe report lists the publications of the year."
+    units = split_units(text, headings=[(0, len("Annex I"))])
+    assert [(u.text, u.kind) for u in units][0] == ("Annex I", "heading")
+    assert "ok." not in [u.text for u in units]

@@ -35,3 +35,10 @@ def test_irregular_verb_forms_meet_their_base_form_and_ambiguous_ones_stay_apart
     assert terms("bound grew shrank held") == terms("binding grows shrink holds")
     assert terms("the agency left") != terms("the agency leaves")  # "left" may be a side
     assert terms("found") != terms("find") and terms("led") != terms("leads")
+
+
+def test_a_numbered_part_is_one_term_in_roman_or_arabic_figures():
+    assert terms("What is in Annex I?") == ["annex", "annex1"]  # "I" here is no pronoun
+    assert "annex4" in terms("Annex IV") and "annex4" in terms("annex 4")
+    assert terms("Annex IX")[-1] == "annex9" and terms("Part XIV")[-1] == "part14"
+    assert "annex1" not in terms("Annex Ivory")  # a word, not a numeral
