@@ -558,6 +558,9 @@ def select_units(
         listed = _pick_list(candidates, near, LONG_LIMIT, asks_for_names(plan.search_text))
         if listed:  # no list found: the items are named in a sentence, if at all
             return listed
+    titles = _section_titles(scored, plan.question, near)
+    if titles:
+        return titles
     if plan.kind == "summary":
         anchor = _origin_heading(scored, plan.question) or _section_anchor(scored)
         return _pick_summary(candidates, near, LONG_LIMIT, anchor, _topic(plan.question))
@@ -570,6 +573,39 @@ def select_units(
     if plan.kind in ("date", "numeric"):  # an intro holding the figure asked for answers alone
         return _with_list_lead(chosen, plan.kind, near, SHORT_LIMIT)
     return _with_its_list(chosen, near, SHORT_LIMIT)
+
+
+# "What does Annex II list?", "What is in Annex I?": what a named part of a report holds
+_CONTENTS = re.compile(
+    r"^\s*what (?:does|do|did|will) (?:the )?\S.* (?:list|contain|include|cover|hold|describe)\s*[?.!]*\s*$|"
+    r"^\s*what(?:'s|’s| is| are) (?:in|under)\b",
+    re.I,
+)
+_SENTENCE_ENDS = (".", "!", "?", ":")
+_TITLE_MOST = 2  # title lines under a heading that name what its part holds
+
+
+def _section_titles(scored: Sequence[ScoredUnit], question: str, near: Neighbourhood) -> list[ScoredUnit]:
+    """For a question about what a named part holds, the title lines right under its heading
+    ("Annex II" → "ISECG Members (status of March 2021)"); empty when the part starts with prose.
+
+    Those lines name the part's contents, while its best matching sentence (a members-table
+    row) is one item of them."""
+    anchor = _section_anchor(scored) if _CONTENTS.search(question) else None
+    if anchor is None:
+        return []
+    titles: list[ScoredUnit] = []
+    for unit in _following(anchor, near):
+        if titles and unit.text == titles[-1].text:  # a title the extraction repeated
+            continue
+        kinds = ("label",) if titles else ("heading", "label", "line")  # then a label, not a row or a part
+        closed = unit.text.rstrip().endswith(_SENTENCE_ENDS)
+        if unit.kind not in kinds or closed or without_bullet(unit.text) != unit.text:
+            break
+        titles.append(unit)
+        if len(titles) == _TITLE_MOST:
+            break
+    return titles
 
 
 def _with_its_list(chosen: list[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from retriever.evidence import ScoredUnit
-from retriever.extractive import LONG_LIMIT, Neighbourhood, compose_answer, quote_blocks, select_units
+from retriever.extractive import (
+    LONG_LIMIT,
+    Neighbourhood,
+    _section_titles,
+    compose_answer,
+    quote_blocks,
+    select_units,
+)
 from retriever.query import QueryPlan
 from retriever.records import Passage
 from retriever.tokenize import terms
@@ -438,3 +445,18 @@ def test_an_origin_question_reads_the_background_section_on_into_the_next_passag
         "The strategy called for a coordination mechanism.",
         "This call led to the establishment of the group.",
     ]
+
+
+def test_what_a_named_part_holds_is_said_by_the_titles_under_its_heading():
+    heading = _loose("a2", 0, "Annex B", 0.8, "heading")
+    title = _loose("a2", 1, "Members (status of March 2031)", 0.2, "line")
+    row = _loose("a2", 2, "Kolonia Kolonia Launch Authority (KLA)", 0.3, "line")
+    units = [heading, title, row]
+    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    ranked = sorted(units, key=lambda u: -u.score)
+    assert select_units(_plan("factoid", "What does Annex B list?"), ranked, {}, near) == [title]
+    # a part that opens with prose has no titles to quote; another question picks its best unit
+    prose = [heading, _loose("a2", 1, "The annex lists the members of the year.", 0.3), row]
+    near_prose = Neighbourhood(units_of=lambda _: prose, next_chunk=lambda _: None)
+    assert _section_titles(sorted(prose, key=lambda u: -u.score), "What does Annex B list?", near_prose) == []
+    assert select_units(_plan("factoid", "Who represents Kolonia?"), ranked, {}, near)[0] == row
