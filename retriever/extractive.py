@@ -558,7 +558,7 @@ def select_units(
         listed = _pick_list(candidates, near, LONG_LIMIT, asks_for_names(plan.search_text))
         if listed:  # no list found: the items are named in a sentence, if at all
             return listed
-    titles = _section_titles(scored, plan.question, near)
+    titles = _section_titles(scored, plan.question, near) or _numbered_parts(scored, plan.question, near)
     if titles:
         return titles
     if plan.kind == "summary":
@@ -592,10 +592,13 @@ def _section_titles(scored: Sequence[ScoredUnit], question: str, near: Neighbour
     Those lines name the part's contents, while its best matching sentence (a members-table
     row) is one item of them."""
     anchor = _section_anchor(scored) if _CONTENTS.search(question) else None
-    if anchor is None:
-        return []
+    return [] if anchor is None else _titles_under(anchor, near)
+
+
+def _titles_under(heading: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
+    """The title lines right under a heading, before its first sentence, list item or table row."""
     titles: list[ScoredUnit] = []
-    for unit in _following(anchor, near):
+    for unit in _following(heading, near):
         if titles and unit.text == titles[-1].text:  # a title the extraction repeated
             continue
         kinds = ("label",) if titles else ("heading", "label", "line")  # then a label, not a row or a part
@@ -606,6 +609,30 @@ def _section_titles(scored: Sequence[ScoredUnit], question: str, near: Neighbour
         if len(titles) == _TITLE_MOST:
             break
     return titles
+
+
+# "Which annexes does the report have?": its numbered parts are its headings, not a list in it
+_PARTS_QUESTION = re.compile(r"^\s*(?:which|what|list|name)\b.*\b(annexes|appendices|chapters|parts)\b", re.I)
+_PART_NOUN = {"annexes": "annex", "appendices": "appendix", "chapters": "chapter", "parts": "part"}
+_PART_HEADING = r"^\s*{noun}\s+([IVX]{{1,5}}|\d{{1,3}})\s*$"
+
+
+def _numbered_parts(scored: Sequence[ScoredUnit], question: str, near: Neighbourhood) -> list[ScoredUnit]:
+    """The headings of the numbered parts a question asks for, once each, in their order, each
+    with the title line under it ("Annex II", "ISECG Members (status of March 2021)")."""
+    match = _PARTS_QUESTION.search(question)
+    if match is None:
+        return []
+    heading = re.compile(_PART_HEADING.format(noun=_PART_NOUN[match.group(1).casefold()]), re.I)
+    parts: dict[str, ScoredUnit] = {}
+    for unit in scored:
+        found = heading.match(unit.text) if unit.kind == "heading" else None
+        if found:
+            parts.setdefault(terms(unit.text)[-1], unit)  # "annex2" for "Annex II" and "Annex 2"
+    ordered = sorted(parts.items(), key=lambda pair: int(re.sub(r"\D", "", pair[0]) or 0))
+    if len(ordered) < 2:
+        return []
+    return [u for _, unit in ordered for u in [unit, *_titles_under(unit, near)[:1]]]
 
 
 def _with_its_list(chosen: list[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:

@@ -460,3 +460,18 @@ def test_what_a_named_part_holds_is_said_by_the_titles_under_its_heading():
     near_prose = Neighbourhood(units_of=lambda _: prose, next_chunk=lambda _: None)
     assert _section_titles(sorted(prose, key=lambda u: -u.score), "What does Annex B list?", near_prose) == []
     assert select_units(_plan("factoid", "Who represents Kolonia?"), ranked, {}, near)[0] == row
+
+
+def test_the_numbered_parts_asked_for_are_the_headings_in_their_order_with_their_titles():
+    units = [
+        _loose("p2", 0, "Annex 2", 0.6, "heading"),
+        _loose("p2", 1, "Members", 0.2, "label"),
+        _loose("p1", 0, "Annex I", 0.5, "heading"),
+        _loose("p1", 1, "Publications", 0.2, "label"),
+        _loose("p1", 2, "The annex lists what was published.", 0.1),
+        _loose("p3", 0, "Annex II", 0.4, "heading"),  # the same part, numbered in Roman figures
+        _loose("s1", 0, "The annexes were revised in 2020.", 0.3),
+    ]
+    near = Neighbourhood(units_of=lambda cid: [u for u in units if u.chunk_id == cid], next_chunk=lambda _: None)
+    chosen = select_units(_plan("list", "Which annexes does the report have?"), units, {}, near)
+    assert [u.text for u in chosen] == ["Annex I", "Publications", "Annex 2", "Members"]
