@@ -354,9 +354,28 @@ def _trim(run: list[ScoredUnit], limit: int) -> list[ScoredUnit]:
     return out
 
 
+CAPTION_REACH = 2  # units between a caption and the list it stands over (a note, a sub-title)
+
+
+def _run_after_caption(best: ScoredUnit, near: Neighbourhood, limit: int) -> list[list[ScoredUnit]]:
+    """The list under the best unit when that is its caption ("Underlined events will include
+    ISECG presentations." over the events list, a "NOTE:" line between): a list question
+    matched by the words over a list is answered by the list."""
+    if _is_listy(best):
+        return []
+    after = sorted((u for u in near.units_of(best.chunk_id) if u.n > best.n), key=lambda u: u.n)
+    for unit in after[: CAPTION_REACH + 1]:  # in its own passage: a list past a chunk end is another one
+        if unit.kind == "heading":
+            return []
+        if _is_listy(unit):
+            run = [u for u in _list_run(unit, near) if _is_listy(u)]
+            return [_trim(run, limit)] if len(run) >= 2 else []
+    return []
+
+
 def _pick_list(scored: Sequence[ScoredUnit], near: Neighbourhood, limit: int, names: bool = True) -> list[ScoredUnit]:
     """The best list (two if they are about equally good and both fit); none if no list matches."""
-    runs = _best_runs(scored, near, limit, names)
+    runs = _best_runs(scored, near, limit, names) or _run_after_caption(scored[0], near, limit)
     if not runs:
         return []
     chosen = list(runs[0])

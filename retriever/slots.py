@@ -195,13 +195,24 @@ _FORMATTING = re.compile(
 )
 
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+
+
 def rests_on_formatting(question: str, lead: str) -> str | None:
     """The formatting mark the answering quote points to (a question about the mark itself,
     "What do the underlined events mean?", is answered by it). Only whether or which items carry
     it is lost: ``gap`` asks this of yes/no and list questions alone ("How current is the events
-    list?" is answered by the status date beside the mark)."""
-    match = _FORMATTING.search(lead)
-    return match.group(0).casefold() if match and not _FORMATTING.search(question) else None
+    list?" is answered by the status date beside the mark), and only when the question asks
+    about what the marked items have ("presentations"), not about the items ("Which events are
+    listed?")."""
+    sentence = next((part for part in _SENTENCES.split(lead) if _FORMATTING.search(part)), "")
+    match = _FORMATTING.search(sentence)
+    if match is None or _FORMATTING.search(question):
+        return None
+    before, after = terms(sentence[: match.start()]), terms(sentence[match.end() :])
+    marked = before[-1:] or after[:1]  # "Underlined events …", "Events in bold …"
+    said = set(before + after) - set(marked)  # what the marked items have: "include ISECG presentations"
+    return match.group(0).casefold() if said & set(terms(question)) else None
 
 
 def gap(
@@ -234,5 +245,5 @@ def gap(
     edition = other_edition(question, lead)
     if edition:
         return f"the closest passages are about other editions than the {edition}"
-    year = other_year(question, kind, quote)
+    year = other_year(question, kind, lead)
     return f"the closest passages give it for other years than {year}" if year else None

@@ -475,3 +475,19 @@ def test_the_numbered_parts_asked_for_are_the_headings_in_their_order_with_their
     near = Neighbourhood(units_of=lambda cid: [u for u in units if u.chunk_id == cid], next_chunk=lambda _: None)
     chosen = select_units(_plan("list", "Which annexes does the report have?"), units, {}, near)
     assert [u.text for u in chosen] == ["Annex I", "Publications", "Annex 2", "Members"]
+
+
+def test_a_list_question_matched_by_a_caption_is_answered_by_the_list_under_it():
+    caption = _loose("e1", 0, "Underlined events will include talks. (Status April 2031)", 0.6)
+    note = _loose("e1", 1, "NOTE: dates may change.", 0.2)
+    events = [
+        _loose("e1", 2, "• Widget Expo Oslo, May 2031", 0.3, "line"),
+        _loose("e1", 3, "• Gadget Fair Lima", 0.3, "line"),
+    ]
+    units = [caption, note, *events]
+    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    chosen = select_units(_plan("list", "Which events are listed for 2031?"), units, {}, near)
+    assert [u.text for u in chosen] == [e.text for e in events]
+    # a list past the end of the caption's passage is another one
+    alone = Neighbourhood(units_of=lambda cid: [caption] if cid == "e1" else events, next_chunk=lambda _: "e2")
+    assert select_units(_plan("list", "Which events are listed for 2031?"), [caption], {}, alone) == [caption]

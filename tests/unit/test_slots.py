@@ -157,8 +157,17 @@ def test_asked_kind(question, kind):
         ("What do the underlined events mean?", "list", "Underlined events will include talks.", False),
         ("How current is the events list?", "factoid", "Underlined events include talks. (Status April)", False),
         ("Will the group present at the fair?", "yesno", "The group will present at the fair.", False),
+        ("Which events are listed for 2031?", "list", "Underlined events will include talks. (Status 2031)", False),
     ],
 )
 def test_a_quote_resting_on_lost_formatting_cannot_say_which_items_carry_it(question, kind, lead, lacks):
     found = gap(question, kind, terms(lead), lead, lead)
     assert (found is not None and "no longer shows" in found) is lacks
+
+
+def test_the_year_check_reads_the_answering_quote_not_a_second_hop():
+    lead = "Agencies Meet to Advance Planning March"
+    quote = f"{lead} Members (status of March 2031)"
+    assert gap("Which month of 2030 saw the planning webnews?", "date", terms(quote), quote, lead) is None
+    dated = "The webnews came out in March 2031."
+    assert "2030" in gap("Which month of 2030 saw the webnews?", "date", terms(dated), dated, dated)
