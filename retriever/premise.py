@@ -23,6 +23,9 @@ _PAIRS = [
     ("shrank", "grew"),
     ("shrunk", "grown"),
     ("decrease", "increase"),
+    ("fall", "increase"),  # "fell" and "fallen" stem to "fall"
+    ("fall", "grow"),
+    ("fall", "expand"),
     ("declin", "grow"),
     ("reduc", "increase"),
     ("fewer", "more"),

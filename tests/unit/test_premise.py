@@ -27,6 +27,11 @@ def test_the_opposite_of_the_premise_is_found_with_its_figures():
     assert GREW[2].text not in texts
 
 
+def test_a_fall_is_contradicted_by_growth_in_any_tense():
+    for question in ("Why did the group's membership fall to 20?", "Why has the group fallen in size?"):
+        assert contradicting_units(question, GREW)[0].text == GREW[0].text
+
+
 def test_a_question_that_matches_the_text_has_no_contradiction():
     assert contradicting_units("Why did the group grow in 2020?", GREW) == []
 
