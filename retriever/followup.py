@@ -32,8 +32,13 @@ _SWAP = re.compile(r"^\s*(?:and|what about|how about|same for)\b", re.I)
 _MARKER = re.compile(r"\[\d+(?:,\s*\d+)*\]")
 
 
+# "Which paper is there in a full version?": an existential "there" points at no place
+_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were)\s+there\b|\bthere\s+(?:is|are|was|were)\b", re.I)
+
+
 def leans_on_history(question: str) -> bool:
     """True when the question needs the earlier conversation to be understood."""
+    question = _EXISTENTIAL.sub(" ", question)
     if _CONTINUATION.search(question) or _ANAPHORA.search(question):
         return True
     return len(focus_words(question)) <= 2

@@ -46,6 +46,8 @@ def test_follow_up_detection():
     assert leans_on_history("Which of them are from Asia?")
     assert leans_on_history("And the TWG?")
     assert not leans_on_history("Which agencies joined ISECG in 2020?")
+    assert not leans_on_history("Which science paper is there in a full version?")  # an existential "there"
+    assert leans_on_history("Will the group be giving a talk there?")  # a place pointed at
 
 
 def test_standalone_query_carries_the_subject():
