@@ -63,11 +63,11 @@ def bridge_names(texts: Sequence[str], title: str, asked: set[str], lexical: Lex
 
 
 def bridge_weights(chosen: Sequence[ScoredUnit], asked: Collection[str], lexical: LexicalIndex) -> dict[str, float]:
-    """IDF of every term the first quote has and the question lacks: what a second hop into a
+    """IDF of every name the first quote has and the question lacks: what a second hop into a
     long enumeration (a footnote listing 26 members) must quote the piece of ("DLR (Germany)"
     after "… co-chaired by DLR and ESA" for "the co-chair beside ESA"), not the question's words."""
-    quoted = set().union(*(u.terms for u in chosen)) if chosen else set()
-    return {t: lexical.idf(t) for t in quoted - set(asked) if lexical.document_frequency[t]}
+    named = {t for u in chosen for t in name_terms(u.text)}  # names: a date or figure is no bridge
+    return {t: lexical.idf(t) for t in named - set(asked) if lexical.document_frequency[t]}
 
 
 def _followed(names: dict[str, float], hop: Hop) -> dict[str, float]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from retriever.query import QueryPlan
 from retriever.snapshot import Snapshot
-from retriever.tokenize import ACRONYM, STOPWORDS, terms
+from retriever.tokenize import ACRONYM, STOPWORDS, part_numerals, terms
 
 # A count or amount: digits that are not a year, or a number word ("one" is too often a pronoun).
 _NUMBER = re.compile(
@@ -98,9 +98,6 @@ def specificity(weights: dict[str, float], scale: float = 3.0) -> float:
     return 1.0 - math.exp(-sum(weights.values()) / scale)
 
 
-_ROMAN_NUMERAL = re.compile(r"^[IVX]+$")  # "Annex II": a number, indexed as one with its noun
-
-
 def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
     """Acronyms in the question that the corpus never uses ("How many astronauts are on the ISS?").
 
@@ -109,13 +106,14 @@ def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
     of that (users paraphrase), but an unknown acronym names something specific.
     """
     known = {short.casefold() for short in snapshot.glossary}
+    numerals = part_numerals(question)
     unknown = []
     for token in ACRONYM.findall(question):
         base = token[:-1] if token.endswith("s") and len(token) > 2 else token
         folded = base.casefold()
         if folded in known or snapshot.lexical.document_frequency[folded] or len(base) < 2:
             continue
-        if _ROMAN_NUMERAL.match(base):
+        if base in numerals:  # "Annex II": a part number, indexed with its noun
             continue
         unknown.append(token)
     return unknown
@@ -146,8 +144,10 @@ _GENERIC_KINDS = frozenset({
 def asked_kind(question: str) -> str | None:
     """The common noun naming what a which/what question asks for ("rover"), or None.
 
-    The head of "which lunar rover will …" is the last word before the auxiliary; without one
-    ("which company builds …") it is the first word after "which".
+    Only where the noun phrase's end is plain: before an auxiliary ("which lunar rover will …",
+    "what software does …": its last word) or a lone noun before "of" ("the population of …").
+    Elsewhere its head cannot be told from a modifier or a verb without a parser ("What is the
+    main focus of …", "Which newcomers joined …"), and a wrong guess would refuse the question.
     """
     match = _WHICH_WHAT.match(question)
     if match is None:
@@ -156,16 +156,18 @@ def asked_kind(question: str) -> str | None:
     while raw and raw[0].casefold() in _KIND_AUX | {"the", "a", "an"}:
         raw = raw[1:]
     phrase: list[str] = []
-    bounded = False
+    end = ""
     for word in raw[:4]:
-        folded = word.casefold()
-        bounded = folded in _KIND_AUX
-        if bounded or folded in STOPWORDS:
+        if word.casefold() in _KIND_AUX or word.casefold() in STOPWORDS:
+            end = word.casefold()
             break
         phrase.append(word)
-    if not phrase:
+    if end in _KIND_AUX and phrase:
+        head = phrase[-1]
+    elif end == "of" and len(phrase) == 1:
+        head = phrase[0]
+    else:
         return None
-    head = phrase[-1] if bounded else phrase[0]
     # "What is steering …?": a word in -ing there is the question's verb, not a kind
     verb = head.casefold().endswith("ing")
     return None if verb or head[0].isupper() or head.casefold() in _GENERIC_KINDS else head

@@ -365,9 +365,9 @@ def _run_after_caption(best: ScoredUnit, near: Neighbourhood, limit: int) -> lis
         return []
     after = sorted((u for u in near.units_of(best.chunk_id) if u.n > best.n), key=lambda u: u.n)
     for unit in after[: CAPTION_REACH + 1]:  # in its own passage: a list past a chunk end is another one
-        if unit.kind == "heading":
+        if unit.kind in ("heading", "label"):  # a new part, or a caption or contact line of its own
             return []
-        if _is_listy(unit):
+        if unit.kind == "line" or unit.text.rstrip().endswith(":"):
             run = [u for u in _list_run(unit, near) if _is_listy(u)]
             return [_trim(run, limit)] if len(run) >= 2 else []
     return []
@@ -631,7 +631,9 @@ def _titles_under(heading: ScoredUnit, near: Neighbourhood) -> list[ScoredUnit]:
 
 
 # "Which annexes does the report have?": its numbered parts are its headings, not a list in it
-_PARTS_QUESTION = re.compile(r"^\s*(?:which|what|list|name)\b.*\b(annexes|appendices|chapters|parts)\b", re.I)
+_PARTS_QUESTION = re.compile(
+    r"^\s*(?:which|what|list|name)\b.*\b(annexes|appendices|chapters|parts)\b(?!\s+of\b)", re.I
+)  # "Which parts of the Moon …?" asks about the Moon
 _PART_NOUN = {"annexes": "annex", "appendices": "appendix", "chapters": "chapter", "parts": "part"}
 _PART_HEADING = r"^\s*{noun}\s+([IVX]{{1,5}}|\d{{1,3}})\s*$"
 

@@ -32,8 +32,9 @@ _SWAP = re.compile(r"^\s*(?:and|what about|how about|same for)\b", re.I)
 _MARKER = re.compile(r"\[\d+(?:,\s*\d+)*\]")
 
 
-# "Which paper is there in a full version?": an existential "there" points at no place
-_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were)\s+there\b|\bthere\s+(?:is|are|was|were)\b", re.I)
+# "Which paper is there in a full version?", "There are other members?": an existential "there"
+# points at no place ("Which agencies were there?" does)
+_EXISTENTIAL = re.compile(r"\b(?:is|are|was|were)\s+there\b(?=\s+\w)|^\s*there\s+(?:is|are|was|were)\b", re.I)
 
 
 def leans_on_history(question: str) -> bool:

@@ -62,6 +62,7 @@ _OPPOSITES: dict[str, set[str]] = {}
 for left, right in _PAIRS:
     _OPPOSITES.setdefault(stem(left), set()).add(stem(right))
     _OPPOSITES.setdefault(stem(right), set()).add(stem(left))
+_SEASON_FALL = re.compile(r"\b(?:the|in|this|last|next|early|late|of)\s+fall\b", re.I)  # autumn, not a drop
 _NEGATED = re.compile(r"\b(?:non|not|no|never|without)[\s-]+(\w+)", re.I)
 
 
@@ -77,7 +78,7 @@ def contradicting_units(
     Only units scoring close to the best one count: a contradiction buried deep in the ranking is
     more likely about something else.
     """
-    asked = set(terms(question))
+    asked = set(terms(_SEASON_FALL.sub(" ", question)))
     answerable = [u for u in scored if u.kind != "heading"]
     if not answerable:
         return []

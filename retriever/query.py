@@ -42,13 +42,16 @@ _SUMMARY = re.compile(
 # "Which scheme were the technologies categorised by?" asks for a scheme: a plural noun after an
 # auxiliary verb is the subject of the question's clause, not the thing asked for
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|may|might)"
+_LIST_NOUNS = (
+    r"(?:agencies|members|organisations|organizations|countries|groups|"
+    r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
+    r"conferences|reports|newcomers|nations|benefits|articles|activities)"
+)
 _LIST = re.compile(
     r"^(?:list|name|enumerate|which are)\b|\bwhat (?:were|are) (?:the|all)\b|\ball (?:the )?\w+s\b|"
     r"\bwhich of (?:them|these|those|the)\b|"
     r"\b(?:which|what|who) (?:(?:is|are|was|were) )?(?:(?!" + _AUX + r"\b)[\w'’]+ ){0,4}?"
-    r"(?:agencies|members|organisations|organizations|countries|groups|"
-    r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"
-    r"conferences|reports|newcomers|nations|benefits|articles|activities)\b",
+    rf"{_LIST_NOUNS}\b",
     re.I,
 )
 # "What are the messages meant to tie in with?" and "What are agencies hoping to forge?" ask for
@@ -56,6 +59,7 @@ _LIST = re.compile(
 _AIM = re.compile(
     r"^\s*what\b.*\b(?:meant|intended|supposed|expected|hoping|trying|aiming|aimed|seeking|keen|eager) to\b", re.I
 )
+_NAMED_LIST = re.compile(rf"^\s*(?:what|which)\s+{_LIST_NOUNS}\b", re.I)  # "What benefits are expected …?"
 _YESNO = re.compile(r"^(?:is|are|was|were|does|do|did|has|have|had|can|could|will|would|should)\b", re.I)
 _QUESTION_WORDS = {"which", "what", "who", "whom", "when", "where", "why", "how", "whose", "did", "does", "do"}
 
@@ -97,7 +101,8 @@ def classify(question: str) -> QuestionKind:
         return "date"
     if _SUMMARY.search(question):
         return "summary"
-    if _LIST.search(question) and not _AIM.search(question):
+    aim = _AIM.search(question) and not _NAMED_LIST.match(question)
+    if _LIST.search(question) and not aim:
         return "list"
     if _YESNO.search(question.strip()):
         return "yesno"

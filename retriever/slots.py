@@ -18,9 +18,9 @@ import re
 from collections.abc import Iterable
 
 from retriever.editions import other_edition, other_year
-from retriever.evidence import value_match
+from retriever.evidence import MONTHS, SEASONS, value_match
 from retriever.query import asks_for_names
-from retriever.tokenize import ACRONYM, STOPWORDS, stem, terms, words
+from retriever.tokenize import ACRONYM, PART_NOUNS, STOPWORDS, stem, terms, words
 
 # words that end the counted noun phrase: "how many agencies | joined", "how many pages | does"
 PHRASE_END = STOPWORDS | {
@@ -101,8 +101,11 @@ def act_stems(question: str) -> dict[str, set[str]]:
     answer may use ("Who founded …?" → {"found", "establish", "creat", "form"})."""
     if not _AGENT_QUESTION.match(question):
         return {}
-    near = [stem(w) for w in words(question)[1:] if w not in _AUXILIARIES][:_AGENT_REACH]
-    return {t: _ACT_STEMS[t] for t in near if t in _ACT_STEMS}
+    said = words(question)
+    near = [w for w in said[1:] if w not in _AUXILIARIES][:_AGENT_REACH]
+    if said[0] == "which":  # "which design was chosen": the word after "which" is the noun asked for
+        near = near[1:]
+    return {stem(w): _ACT_STEMS[stem(w)] for w in near if stem(w) in _ACT_STEMS and w != "found"}  # "found": find
 
 
 def event_stems(question: str) -> dict[str, set[str]]:
@@ -117,12 +120,18 @@ def event_stems(question: str) -> dict[str, set[str]]:
 _COUNTED_PLACE = re.compile(r"\b(?:in|from|based in|located in) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)*)")
 
 
+_NOT_PLACES = frozenset({*PART_NOUNS.split("|"), *MONTHS, *SEASONS})
+
+
 def counted_place(question: str) -> list[str]:
     """The terms of the place a count question narrows its count to ("Africa"), if any."""
     if not _COUNT.search(question):
         return []
     match = _COUNTED_PLACE.search(question)
-    return terms(match.group(1)) if match else []
+    first = match.group(1).split()[0].casefold() if match else ""
+    if not match or first in _NOT_PLACES:  # "listed in Annex II", "joined in March"
+        return []
+    return terms(match.group(1))
 
 
 def missing_slot(question: str, answer_terms: Iterable[str], entry: bool = False) -> str | None:
@@ -188,9 +197,11 @@ def names_none(question: str, kind: str, quote: str, listed: bool, context: str 
 
 # "Underlined events will include ISECG presentations.": which events are underlined, extracted
 # text no longer shows, so a quote resting on such a mark cannot say which items carry it
+# the mark as a property ("Underlined events …", "… in bold", "are highlighted"), not the verb
+# ("The GER highlighted the importance …", "Agencies underlined the need …")
+_MARK = r"(?:underlined|highlighted|shaded|bold(?:ed|face)?|itali[cs]i[sz]ed|colou?r-coded)"
 _FORMATTING = re.compile(
-    r"\b(?:underlined|underlining|in bold|bold(?:ed|face)|in italics?|itali[cs]i[sz]ed|highlighted|shaded|"
-    r"colou?r-coded)\b",
+    rf"^\W*{_MARK}\b|\bin (?:bold|italics?)\b|\b(?:is|are|was|were|be|been) {_MARK}\b",
     re.I,
 )
 
@@ -212,7 +223,8 @@ def rests_on_formatting(question: str, lead: str) -> str | None:
     before, after = terms(sentence[: match.start()]), terms(sentence[match.end() :])
     marked = before[-1:] or after[:1]  # "Underlined events …", "Events in bold …"
     said = set(before + after) - set(marked)  # what the marked items have: "include ISECG presentations"
-    return match.group(0).casefold() if said & set(terms(question)) else None
+    mark = re.sub(r"^\W*(?:(?:is|are|was|were|be|been) )?", "", match.group(0).casefold())
+    return mark if said & set(terms(question)) else None
 
 
 def gap(

@@ -266,9 +266,12 @@ def stem(word: str) -> str:
 # "Annex I" is not the pronoun, and its "I" says which annex: a numbering noun and its number
 # become one term as well ("annex1"), written in Roman or Arabic figures ("Annex IV" = "Annex 4")
 _ROMAN = {"i": 1, "v": 5, "x": 10}
+PART_NOUNS = "annex|appendix|part|chapter|section|volume|phase|stage|table|figure|article|schedule|tier"
+# a well-formed numeral up to 39 in ASCII letters ("İ" and "ı" fold to "i" under re.I); "Figure
+# 3.2" is not Figure 3
 _NUMBERED = re.compile(
-    r"\b(annex|appendix|part|chapter|section|volume|phase|stage|table|figure|article|schedule|tier)\s+"
-    r"([IVX]{1,5}|\d{1,3})\b(?![’'-])",
+    rf"\b({PART_NOUNS})\s+((?-i:(?=[IVXivx])[Xx]{{0,3}}(?:[Ii][XxVv]|[Vv]?[Ii]{{0,3}})(?<=[IVXivx]))|\d{{1,3}})"
+    r"\b(?![’'.-]\w)",
     re.I,
 )
 
@@ -276,12 +279,17 @@ _NUMBERED = re.compile(
 def _number(numeral: str) -> int:
     if numeral.isdigit():
         return int(numeral)
-    values = [_ROMAN[c] for c in numeral.casefold()]
+    values = [_ROMAN[c] for c in numeral.casefold() if c in _ROMAN]
     return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 
 
 def _numbered(text: str) -> str:
     return _NUMBERED.sub(lambda m: f"{m.group(1)} {m.group(1)}{_number(m.group(2))}", text)
+
+
+def part_numerals(text: str) -> set[str]:
+    """The Roman numerals ``text`` uses as part numbers ("II" in "Annex II"), not as acronyms."""
+    return {m.group(2) for m in _NUMBERED.finditer(text) if not m.group(2).isdigit()}
 
 
 def terms(text: str) -> list[str]:

@@ -119,6 +119,7 @@ def test_second_hop_never_lands_on_a_copy_of_the_quote():
 def test_a_hop_into_a_long_enumeration_quotes_the_piece_naming_the_bridge():
     weights = bridge_weights([UNITS[1]], _weights(QUESTION), INDEX)  # "• Widget Expo Oslo/Norway, …"
     assert "norway" in weights and "widget" not in weights  # the bridge, not the question's own words
+    assert "2031" not in weights  # a date is no bridge
     pieces = [f"AG{i} (Land{i})" for i in range(30)]
     footnote = "1 In alphabetical order: " + ", ".join([*pieces[:15], "NGO (Norway)", *pieces[15:]]) + "."
     unit = ScoredUnit("f", 0, footnote, 0, len(footnote), "sentence", 0.5, 0.1, 0.0, 0.5, frozenset(terms(footnote)))

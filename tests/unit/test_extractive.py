@@ -491,3 +491,13 @@ def test_a_list_question_matched_by_a_caption_is_answered_by_the_list_under_it()
     # a list past the end of the caption's passage is another one
     alone = Neighbourhood(units_of=lambda cid: [caption] if cid == "e1" else events, next_chunk=lambda _: "e2")
     assert select_units(_plan("list", "Which events are listed for 2031?"), [caption], {}, alone) == [caption]
+    # "parts of the Moon" asks about the Moon, not the report's parts
+    assert select_units(_plan("list", "Which parts of the Moon were mapped?"), units, {}, near)[0].text != "Annex I"
+
+
+def test_a_caption_over_a_label_is_no_list():
+    best = _loose("k1", 0, "The charter was signed by the founding agencies in 2007.", 0.6)
+    contact = [_loose("k1", 1, "ISECG Secretariat", 0.2, "label"), _loose("k1", 2, "Email: x@y.org", 0.1, "line")]
+    units = [best, *contact]
+    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    assert select_units(_plan("list", "Which agencies signed the charter?"), units, {}, near) == [best]

@@ -42,3 +42,6 @@ def test_a_numbered_part_is_one_term_in_roman_or_arabic_figures():
     assert "annex4" in terms("Annex IV") and "annex4" in terms("annex 4")
     assert terms("Annex IX")[-1] == "annex9" and terms("Part XIV")[-1] == "part14"
     assert "annex1" not in terms("Annex Ivory")  # a word, not a numeral
+    assert terms("annex iv")[-1] == "annex4"  # as users type it
+    assert "figure3" not in terms("Figure 3.2") and "annex5" not in terms("Annex VX")
+    assert terms("Annex İ") and terms("Part ı")  # letters that fold to "i" are no numerals (and no crash)

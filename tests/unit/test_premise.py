@@ -32,6 +32,10 @@ def test_a_fall_is_contradicted_by_growth_in_any_tense():
         assert contradicting_units(question, GREW)[0].text == GREW[0].text
 
 
+def test_the_fall_as_a_season_is_no_premise():
+    assert contradicting_units("How did the group's membership develop in the fall of 2019?", GREW) == []
+
+
 def test_a_question_that_matches_the_text_has_no_contradiction():
     assert contradicting_units("Why did the group grow in 2020?", GREW) == []
 

@@ -26,6 +26,7 @@ from retriever.query import classify
         ("What are agencies hoping to gain by joining?", "factoid"),  # one aim, however plural
         ("What are the messages meant to tie in with?", "factoid"),
         ("Which agencies are expected to join next?", "list"),  # which + names stays a list
+        ("What benefits are expected to come from exploration?", "list"),
         ("Give me an overview of what the TWG plans for 2021", "summary"),
         ("Does ISECG make binding decisions?", "yesno"),
         ("Who co-chairs the Tiger Team?", "factoid"),
@@ -48,6 +49,7 @@ def test_follow_up_detection():
     assert not leans_on_history("Which agencies joined ISECG in 2020?")
     assert not leans_on_history("Which science paper is there in a full version?")  # an existential "there"
     assert leans_on_history("Will the group be giving a talk there?")  # a place pointed at
+    assert leans_on_history("Which European agencies were there?")
 
 
 def test_standalone_query_carries_the_subject():

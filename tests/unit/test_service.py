@@ -113,3 +113,8 @@ def test_a_count_or_role_the_quote_never_names_is_an_abstention(service):
     quoted = service.ask("How many pages does the Gadget Survey report have?", disable=["slots"])
     assert not quoted.abstained and "page" not in quoted.answer
     assert quoted.abstain_reason is None
+
+
+def test_an_unknown_acronym_made_of_roman_letters_is_still_unknown(service):
+    answer = service.ask("What did the IXV demonstrate?")
+    assert answer.abstained and answer.abstain_reason == "unknown_name"
