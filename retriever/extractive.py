@@ -65,6 +65,7 @@ class Neighbourhood:
     next_chunk: Callable[[str], str | None]
     previous_chunk: Callable[[str], str | None] = lambda _: None
     text_of: Callable[[str], str] = lambda _: ""  # a chunk's text (for its paragraph breaks)
+    source_of: Callable[[str], str] = lambda _: ""  # a chunk's document (parts are numbered per document)
 
 
 # "More documents can be found at …", "see the webpage": a sentence pointing elsewhere says nothing
@@ -645,10 +646,11 @@ def _numbered_parts(scored: Sequence[ScoredUnit], question: str, near: Neighbour
     if match is None:
         return []
     heading = re.compile(_PART_HEADING.format(noun=_PART_NOUN[match.group(1).casefold()]), re.I)
+    headings = [u for u in scored if u.kind == "heading" and heading.match(u.text)]
+    document = near.source_of(headings[0].chunk_id) if headings else ""  # the best-matching part's
     parts: dict[str, ScoredUnit] = {}
-    for unit in scored:
-        found = heading.match(unit.text) if unit.kind == "heading" else None
-        if found:
+    for unit in headings:
+        if near.source_of(unit.chunk_id) == document:
             parts.setdefault(terms(unit.text)[-1], unit)  # "annex2" for "Annex II" and "Annex 2"
     ordered = sorted(parts.items(), key=lambda pair: int(re.sub(r"\D", "", pair[0]) or 0))
     if len(ordered) < 2:

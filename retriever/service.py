@@ -410,6 +410,7 @@ class QAService:
             next_chunk=lambda cid: snapshot.neighbour(cid, 1),
             previous_chunk=lambda cid: snapshot.neighbour(cid, -1),
             text_of=lambda cid: (snapshot.text_of(cid) or ("", {}))[0],
+            source_of=lambda cid: str((snapshot.text_of(cid) or ("", {}))[1].get("source", "")),
         )
 
 

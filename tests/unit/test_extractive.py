@@ -491,6 +491,11 @@ def test_a_list_question_matched_by_a_caption_is_answered_by_the_list_under_it()
     # a list past the end of the caption's passage is another one
     alone = Neighbourhood(units_of=lambda cid: [caption] if cid == "e1" else events, next_chunk=lambda _: "e2")
     assert select_units(_plan("list", "Which events are listed for 2031?"), [caption], {}, alone) == [caption]
+    # parts are numbered per document: another report's Annex I is not this one's
+    sources = {"p1": "2019.pdf", "p2": "2020.pdf", "p3": "2020.pdf"}
+    two = Neighbourhood(units_of=near.units_of, next_chunk=lambda _: None, source_of=lambda cid: sources.get(cid, ""))
+    chosen = select_units(_plan("list", "Which annexes does the 2020 report have?"), units, {}, two)
+    assert "Annex I" not in [u.text for u in chosen]  # 2020 has one part here: no parts list at all
     # "parts of the Moon" asks about the Moon, not the report's parts
     assert select_units(_plan("list", "Which parts of the Moon were mapped?"), units, {}, near)[0].text != "Annex I"
 
