@@ -49,6 +49,8 @@ _EVENT_STEMS = {
     "publish": {"publish", "releas", "issu"},
     "releas": {"publish", "releas", "issu"},
     "launch": {"launch"},
+    "finish": {"finish", "complet", "conclud"},  # "When will the analysis be finished?"
+    "complet": {"finish", "complet", "conclud"},
 }
 # an act of making a who/which question asks the doer of: the quote must state that act ("Who
 # founded the centre?" is not answered by the members-table row naming it, nor "Who wrote the

@@ -31,6 +31,8 @@ from retriever.tokenize import terms
         ("When was the report published?", "The report was released in May 2020.", None),
         ("When was the demonstrator launched?", "The demonstrator study began in 2019.", "launch"),
         ("When did the survey begin?", "The survey kicked off in late 2020.", None),  # no event word asked
+        ("When will the analysis be finished?", "The analysis kicked off in late 2020.", "finish"),
+        ("When was the study finished?", "The study was completed in May 2020.", None),
         ("Who published the report?", "The report was written by the group.", None),  # not a date question
         ("How many agencies are based in Atlantis?", "The group grew to 26 agencies.", "atlanti"),
         ("How many agencies from Kolonia joined?", "Kolonia: two agencies joined.", None),
