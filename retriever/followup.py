@@ -85,7 +85,9 @@ def _resolve(question: str, history: Sequence[tuple[str, str]]) -> tuple[str, st
     swapped = _swaps_subject(question, own, old_names)
     rest = [w for w in focus_words(previous) if w not in own and w not in old_names]
     carried = rest[:8] if swapped else list(dict.fromkeys(old_names + rest))[:8]
-    names = [n for n in salient_names(previous_a, limit=4) if n.casefold() not in question.casefold()]
+    # names the previous answer quoted from the reports; a refusal ("… never mention “Africa”") cites none
+    quoted = salient_names(previous_a, limit=4) if _MARKER.search(previous_a) else []
+    names = [n for n in quoted if n.casefold() not in question.casefold()]
     if len(names) > 3 or swapped:  # a list answer's names are the list, not the next turn's subject
         names = []
     subject = " ".join(dict.fromkeys(carried + names))

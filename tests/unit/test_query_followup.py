@@ -151,3 +151,11 @@ def test_what_else_prefers_the_rest_of_the_passage_just_quoted():
     previous = "The group will review its website. [1]"
     ranked = unsaid("What else will it prepare?", [said, elsewhere, next_to_it], previous)
     assert [u.text for u in ranked] == [next_to_it.text, elsewhere.text]
+
+
+def test_a_refusal_lends_no_names_to_the_next_turn():
+    refusal = "The ingested reports do not answer this question: the closest passages never mention “Atlantis”."
+    rewritten = standalone_query("And when did it join?", [("How many members are from the Zanzibar office?", refusal)])
+    assert rewritten is not None and "Atlantis" not in rewritten
+    quoted = "The ‘Widget Survey’ was run by the ZSO. [1]"
+    assert "Widget Survey" in standalone_query("And when did it start?", [("What did the office run?", quoted)])
