@@ -17,7 +17,7 @@ import numpy as np
 
 from retriever.query import QueryPlan
 from retriever.snapshot import Snapshot
-from retriever.tokenize import ACRONYM, STOPWORDS, part_numerals, terms
+from retriever.tokenize import ACRONYM, AUXILIARIES, STOPWORDS, part_numerals, terms
 
 # A count or amount: digits that are not a year, or a number word ("one" is too often a pronoun).
 _NUMBER = re.compile(
@@ -124,10 +124,6 @@ def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
 # a report fills without using the word (a country, a month, an email address) do not count.
 _WHICH_WHAT = re.compile(r"^\s*(?:which|what)\s+(.*)", re.I | re.S)
 _RAW_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?")
-_KIND_AUX = frozenset({
-    "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
-    "should", "may", "might",
-})  # fmt: skip
 _GENERIC_KINDS = frozenset({
     "thing", "things", "one", "ones", "kind", "kinds", "sort", "sorts", "type", "types", "category",
     "categories", "scheme", "schemes", "name", "names", "word", "words", "term", "terms", "country",
@@ -153,16 +149,16 @@ def asked_kind(question: str) -> str | None:
     if match is None:
         return None
     raw = _RAW_WORD.findall(match.group(1))
-    while raw and raw[0].casefold() in _KIND_AUX | {"the", "a", "an"}:
+    while raw and raw[0].casefold() in AUXILIARIES | {"the", "a", "an"}:
         raw = raw[1:]
     phrase: list[str] = []
     end = ""
     for word in raw[:4]:
-        if word.casefold() in _KIND_AUX or word.casefold() in STOPWORDS:
+        if word.casefold() in AUXILIARIES or word.casefold() in STOPWORDS:
             end = word.casefold()
             break
         phrase.append(word)
-    if end in _KIND_AUX and phrase:
+    if end in AUXILIARIES and phrase:
         head = phrase[-1]
     elif end == "of" and len(phrase) == 1:
         head = phrase[0]

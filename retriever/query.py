@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retriever.tokenize import STOPWORDS, terms, words
+from retriever.tokenize import AUXILIARIES, STOPWORDS, terms, words
 
 QuestionKind = Literal["numeric", "date", "list", "summary", "yesno", "factoid"]
 
@@ -41,7 +41,7 @@ _SUMMARY = re.compile(
 )
 # "Which scheme were the technologies categorised by?" asks for a scheme: a plural noun after an
 # auxiliary verb is the subject of the question's clause, not the thing asked for
-_AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|may|might)"
+_AUX = rf"(?:{'|'.join(sorted(AUXILIARIES))})"
 _LIST_NOUNS = (
     r"(?:agencies|members|organisations|organizations|countries|groups|"
     r"topics|areas|events|documents|publications|themes|principles|domains|technologies|items|"

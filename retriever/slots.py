@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from retriever.editions import other_edition, other_year
 from retriever.evidence import MONTHS, SEASONS, value_match
 from retriever.query import asks_for_names
-from retriever.tokenize import ACRONYM, PART_NOUNS, STOPWORDS, stem, terms, words
+from retriever.tokenize import ACRONYM, AUXILIARIES, PART_NOUNS, STOPWORDS, stem, terms, words
 
 # words that end the counted noun phrase: "how many agencies | joined", "how many pages | does"
 PHRASE_END = STOPWORDS | {
@@ -68,7 +68,6 @@ _ACT_STEMS = {
 }
 _AGENT_QUESTION = re.compile(r"^\s*(?:who|which)\b", re.I)
 _AGENT_REACH = 2  # words after who/which (and any auxiliary) where the verb can stand ("which company builds")
-_AUXILIARIES = {"is", "was", "are", "were", "has", "have", "had", "do", "does", "did", "will", "would", "could"}
 _WHEN_QUESTION = re.compile(r"^\s*(?:when|by when|until when|on what date|in which (?:year|month))\b", re.I)
 
 
@@ -104,7 +103,7 @@ def act_stems(question: str) -> dict[str, set[str]]:
     if not _AGENT_QUESTION.match(question):
         return {}
     said = words(question)
-    near = [w for w in said[1:] if w not in _AUXILIARIES][:_AGENT_REACH]
+    near = [w for w in said[1:] if w not in AUXILIARIES][:_AGENT_REACH]
     if said[0] == "which":  # "which design was chosen": the word after "which" is the noun asked for
         near = near[1:]
     return {stem(w): _ACT_STEMS[stem(w)] for w in near if stem(w) in _ACT_STEMS and w != "found"}  # "found": find

@@ -266,6 +266,12 @@ def stem(word: str) -> str:
 # "Annex I" is not the pronoun, and its "I" says which annex: a numbering noun and its number
 # become one term as well ("annex1"), written in Roman or Arabic figures ("Annex IV" = "Annex 4")
 _ROMAN = {"i": 1, "v": 5, "x": 10}
+# auxiliary verbs: where a question's noun phrase ends ("Which lunar rover | will fly …") and what
+# stands between "who" and the verb asked about ("Who | has | signed …")
+AUXILIARIES = frozenset({
+    "is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "will", "would", "can", "could",
+    "should", "may", "might",
+})  # fmt: skip
 PART_NOUNS = "annex|appendix|part|chapter|section|volume|phase|stage|table|figure|article|schedule|tier"
 # a well-formed numeral up to 39 in ASCII letters ("İ" and "ı" fold to "i" under re.I); "Figure
 # 3.2" is not Figure 3

@@ -99,6 +99,11 @@ def test_second_sentence_only_when_it_covers_missing_terms():
     assert [u.n for u in chosen] == [4]
 
 
+def _one_chunk(units: list[ScoredUnit]) -> Neighbourhood:
+    """A neighbourhood of one chunk holding ``units``, with nothing after it."""
+    return Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+
+
 def _loose(chunk: str, n: int, text: str, score: float, kind: str = "sentence") -> ScoredUnit:
     """A unit whose offsets do not matter (selection only)."""
     return ScoredUnit(chunk, n, text, 0, len(text), kind, score, 0.0, 0.0, score, frozenset(terms(text)))
@@ -175,7 +180,7 @@ def test_a_sentence_opening_with_this_is_quoted_with_its_antecedent():
         _loose("c7", 0, "The strategy called for a voluntary coordination mechanism.", 0.5),
         _loose("c7", 1, "This call led to the establishment of the group.", 0.9),
     ]
-    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    near = _one_chunk(units)
     chosen = select_units(_plan("factoid"), [units[1], units[0]], {}, near)
     assert [u.n for u in chosen] == [0, 1]
 
@@ -260,7 +265,7 @@ def test_a_caption_repeated_by_extraction_is_quoted_once_and_makes_no_list():
         _loose("w", 1, "Working Groups", 0.7, "label"),
         _loose("w", 2, "The groups meet every year to plan their work.", 0.6),
     ]
-    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    near = _one_chunk(units)
     chosen = select_units(_plan("list", "What are the working groups?"), units, {}, near)
     assert [u.text for u in chosen].count("Working Groups") <= 1
 
@@ -274,7 +279,7 @@ def test_a_list_anchored_on_its_intro_never_takes_in_the_list_above_it():
         _loose("x", 4, "- a meeting to advance exploration planning", 0.50, "line"),
         _loose("x", 5, "- publication of the annual report", 0.50, "line"),
     ]
-    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    near = _one_chunk(units)
     chosen = select_units(
         _plan("list", "What topics did the webnews cover?"), sorted(units, key=lambda u: -u.score), {}, near
     )
@@ -359,7 +364,7 @@ def test_a_short_bullet_heading_sub_items_is_quoted_with_them():
         _loose("p1", 2, "• Of mutual interest", 0.2, "line"),
         _loose("p1", 3, "− Activities benefit all participants.", 0.1, "line"),
     ]
-    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    near = _one_chunk(units)
     chosen = select_units(_plan("factoid", "What does the effectiveness principle say?"), units, {}, near)
     assert [u.n for u in chosen][:2] == [0, 1] and 2 not in [u.n for u in chosen]
 
@@ -452,7 +457,7 @@ def test_what_a_named_part_holds_is_said_by_the_titles_under_its_heading():
     title = _loose("a2", 1, "Members (status of March 2031)", 0.2, "line")
     row = _loose("a2", 2, "Kolonia Kolonia Launch Authority (KLA)", 0.3, "line")
     units = [heading, title, row]
-    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    near = _one_chunk(units)
     ranked = sorted(units, key=lambda u: -u.score)
     assert select_units(_plan("factoid", "What does Annex B list?"), ranked, {}, near) == [title]
     # a part that opens with prose has no titles to quote; another question picks its best unit
@@ -485,7 +490,7 @@ def test_a_list_question_matched_by_a_caption_is_answered_by_the_list_under_it()
         _loose("e1", 3, "• Gadget Fair Lima", 0.3, "line"),
     ]
     units = [caption, note, *events]
-    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    near = _one_chunk(units)
     chosen = select_units(_plan("list", "Which events are listed for 2031?"), units, {}, near)
     assert [u.text for u in chosen] == [e.text for e in events]
     # a list past the end of the caption's passage is another one
@@ -504,5 +509,5 @@ def test_a_caption_over_a_label_is_no_list():
     best = _loose("k1", 0, "The charter was signed by the founding agencies in 2007.", 0.6)
     contact = [_loose("k1", 1, "ISECG Secretariat", 0.2, "label"), _loose("k1", 2, "Email: x@y.org", 0.1, "line")]
     units = [best, *contact]
-    near = Neighbourhood(units_of=lambda _: units, next_chunk=lambda _: None)
+    near = _one_chunk(units)
     assert select_units(_plan("list", "Which agencies signed the charter?"), units, {}, near) == [best]
