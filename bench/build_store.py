@@ -112,6 +112,20 @@ def components_chunking(settings):
     return chunking_params(settings)
 
 
+def _current(settings) -> bool:
+    """Whether the store there opens with today's settings: a store built before a chunking or
+    model change must be rebuilt, or the benchmarks would refuse it (or measure the old layout)."""
+    from app.wiring import Components
+    from ingest.store import StoreMismatchError, StoreMissingError
+
+    try:
+        Components(settings).open_store()
+    except (StoreMismatchError, StoreMissingError) as exc:
+        logger.info("rebuilding %s: %s", settings.store_dir, exc)
+        return False
+    return True
+
+
 def build(size: str, bulk: bool = False) -> dict:
     """Build (or reuse) the benchmark store for ``size``; returns what it took."""
     from app.settings import Settings
@@ -119,10 +133,10 @@ def build(size: str, bulk: bool = False) -> dict:
 
     target = store_dir(size)
     done = target / "build.json"
-    if done.is_file():
+    settings = Settings(corpus_dir=corpus(size), store_dir=target, embedding_cache_entries=500_000)
+    if done.is_file() and _current(settings):
         return json.loads(done.read_text())
     shutil.rmtree(target, ignore_errors=True)
-    settings = Settings(corpus_dir=corpus(size), store_dir=target, embedding_cache_entries=500_000)
     components = Components(settings)
     real = components.embeddings
     components.fingerprint  # noqa: B018 - computed from the real model before the swap
