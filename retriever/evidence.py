@@ -115,6 +115,8 @@ def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
             continue
         if base in numerals:  # "Annex II": a part number, indexed with its noun
             continue
+        if folded in STOPWORDS:  # "US", "IT": stop words are not indexed, so the corpus can't say
+            continue
         unknown.append(token)
     return unknown
 

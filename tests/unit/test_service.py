@@ -115,6 +115,12 @@ def test_a_count_or_role_the_quote_never_names_is_an_abstention(service):
     assert quoted.abstain_reason is None
 
 
+def test_a_capitalised_stop_word_is_no_unknown_acronym(service):
+    # "us" is never indexed, so its document frequency says nothing about whether "US" occurs
+    answer = service.ask("Which US scheme did the Gadget Survey count?")
+    assert answer.abstain_reason != "unknown_name", answer.answer
+
+
 def test_an_unknown_acronym_made_of_roman_letters_is_still_unknown(service):
     answer = service.ask("What did the IXV demonstrate?")
     assert answer.abstained and answer.abstain_reason == "unknown_name"
