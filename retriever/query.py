@@ -36,6 +36,9 @@ _SUMMARY = re.compile(
     r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"
     r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|\bgist\b|"
     r"\bwhat (?:does|did|will) .+ (?:do|plan|cover|focus on|work on|add|provide|offer|contain)" + _CLAUSE_END + "|"
+    r"\bwhat (?:is|are|was|were|will|does|did) .+ (?:doing|planning|focusing on|working on)(?!\s+to\b)"
+    + _CLAUSE_END
+    + "|"
     r"\bwhat are .+ plans" + _CLAUSE_END,
     re.I,
 )

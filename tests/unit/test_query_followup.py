@@ -37,6 +37,10 @@ from retriever.query import classify
         ("What will it focus on enhancing in 2021?", "factoid"),
         ("What are these Moon plans meant to prepare us for?", "factoid"),
         ("What are ISECG's plans for 2021?", "summary"),
+        ("What will the SCWG be doing in 2021?", "summary"),
+        ("What does the report say the group will be doing next year?", "summary"),
+        ("What is the IAWG working on?", "summary"),
+        ("What is the TWG planning to release?", "factoid"),  # one thing it plans
     ],
 )
 def test_classify(question, kind):
