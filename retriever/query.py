@@ -130,6 +130,41 @@ def focus_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and w not in _QUESTION_WORDS]
 
 
+# Phrasal verbs whose verb alone means something else ("set up" is no "set of twelve"): their
+# plain equivalents, which reports use, replace them in what is searched (general English, not
+# tuned to any report; the particle is a stop word, so only the misleading verb would be left)
+_PHRASAL = {
+    r"(?:set|sets|setting) up": "establish",
+    r"(?:take|takes|took|taken|taking) part": "participate",
+    r"(?:carry|carries|carried|carrying) out": "conduct",
+    r"(?:put|puts|putting) out": "publish",
+    r"(?:sign|signs|signed|signing) up": "join",
+    r"(?:look|looks|looked|looking) into": "investigate",
+    r"(?:find|finds|found|finding) out": "learn",
+    r"(?:come|comes|came|coming) up with": "develop",
+    r"(?:give|gives|gave|given|giving) up": "abandon",
+    r"(?:point|points|pointed|pointing) out": "note",
+    r"(?:head|heads|headed|heading) up": "lead",
+    r"(?:team|teams|teamed|teaming) up": "collaborate",
+    r"(?:back|backs|backed|backing) up": "support",
+    r"(?:keep|keeps|kept|keeping) track": "track",
+    r"(?:wrap|wraps|wrapped|wrapping) up": "complete",
+    r"(?:turn|turns|turned|turning) down": "reject",
+    r"(?:swap|swaps|swapped|swapping) notes": "exchange",
+}
+_PHRASAL_RE = re.compile(r"\b(" + "|".join(f"(?:{p})" for p in _PHRASAL) + r")\b", re.I)
+_PHRASAL_COMPILED = [(re.compile(rf"^{p}$", re.I), plain) for p, plain in _PHRASAL.items()]
+
+
+def plain_verbs(text: str) -> str:
+    """``text`` with its phrasal verbs replaced by plain ones ("set up" → "establish")."""
+
+    def plain(match: re.Match[str]) -> str:
+        return next(word for pattern, word in _PHRASAL_COMPILED if pattern.match(match.group(1)))
+
+    return _PHRASAL_RE.sub(plain, text)
+
+
 def plan_query(
     question: str,
     glossary: dict[str, str],
@@ -141,12 +176,13 @@ def plan_query(
     ``variants`` maps a word the corpus never uses to corpus words sharing its prefix
     ("Thai" → "thailand"); they are added for lexical matching only.
     """
-    base = search_base or question
+    base = plain_verbs(search_base or question)
     found = [v for t in terms(base) for v in (variants(t) if variants else [])]
     expansions = glossary_expansions(base, glossary) + found
     extra = " ".join(expansions)
-    own_found = [v for t in terms(question) for v in (variants(t) if variants else [])]
-    own_extra = " ".join(glossary_expansions(question, glossary) + own_found)
+    own = plain_verbs(question)
+    own_found = [v for t in terms(own) for v in (variants(t) if variants else [])]
+    own_extra = " ".join(glossary_expansions(own, glossary) + own_found)
     # "Which ones?" resolved to "Which agencies? (…)": the resolved head says what is asked
     head = question if not search_base or search_base.startswith(question.strip()) else search_base.split(" (", 1)[0]
     return QueryPlan(
@@ -156,5 +192,5 @@ def plan_query(
         search_text=f"{base} {extra}".strip(),
         lexical_text=f"{base} {extra}".strip(),
         expansions=expansions,
-        own_text=f"{question} {own_extra}".strip() if search_base else f"{base} {extra}".strip(),
+        own_text=f"{own} {own_extra}".strip() if search_base else f"{base} {extra}".strip(),
     )

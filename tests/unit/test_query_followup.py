@@ -8,7 +8,8 @@ import pytest
 
 from retriever.evidence import ScoredUnit
 from retriever.followup import leans_on_history, salient_names, standalone_query, unsaid
-from retriever.query import classify
+from retriever.query import classify, plain_verbs, plan_query
+from retriever.tokenize import terms
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,15 @@ from retriever.query import classify
 )
 def test_classify(question, kind):
     assert classify(question) == kind
+
+
+def test_a_phrasal_verb_is_searched_as_its_plain_verb():
+    # "set" alone would match "a set of twelve objectives"; "up" is a stop word and says nothing
+    plan = plan_query("Summarise how the group came to be set up.", {})
+    assert "establish" in terms(plan.search_text) and "set" not in terms(plan.search_text)
+    assert plan.question == "Summarise how the group came to be set up."  # shown as asked
+    assert plain_verbs("Who took part? Who signed up?") == "Who participate? Who join?"
+    assert plain_verbs("The set of upgrades is set.") == "The set of upgrades is set."
 
 
 def test_follow_up_detection():
