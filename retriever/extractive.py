@@ -468,7 +468,23 @@ def _pick_summary(
         chosen = chosen + _fit(_rest_of_section(chosen[-1], near), limit - sum(len(u.text) + 6 for u in chosen))
     if len(chosen) < 3:
         chosen = chosen + _top_up(chosen, scored, (anchor or top).chunk_id, limit)
-    return chosen or [top]
+    return _antecedents(chosen, near, limit) if chosen else [top]
+
+
+def _antecedents(chosen: list[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
+    """A topped-up "This call led to …" with the sentence it refers back to, where it fits."""
+    out: list[ScoredUnit] = []
+    places = {(u.chunk_id, u.n) for u in chosen}
+    size = sum(len(u.text) + 6 for u in chosen)
+    for unit in chosen:
+        pair = _with_antecedent(unit, near, limit)
+        before = pair[0] if len(pair) == 2 else None
+        if before and (before.chunk_id, before.n) not in places and size + len(before.text) + 6 <= limit:
+            out.append(before)
+            places.add((before.chunk_id, before.n))
+            size += len(before.text) + 6
+        out.append(unit)
+    return out
 
 
 def _top_up(chosen: list[ScoredUnit], scored: Sequence[ScoredUnit], home: str, limit: int) -> list[ScoredUnit]:

@@ -185,6 +185,20 @@ def test_a_sentence_opening_with_this_is_quoted_with_its_antecedent():
     assert [u.n for u in chosen] == [0, 1]
 
 
+def test_a_sentence_topping_up_a_summary_comes_with_its_antecedent():
+    first = "Origins\n\nThe group was set up in response to the strategy."
+    second = "The strategy called for a voluntary coordination mechanism. This call led to the group's founding."
+    top = _unit_in("p1", first, 1, "The group was set up in response to the strategy.", 0.9)
+    cause = _unit_in("p2", second, 0, "The strategy called for a voluntary coordination mechanism.", 0.2)
+    call = _unit_in("p2", second, 1, "This call led to the group's founding.", 0.8)
+    chunks = {"p1": ([_unit_in("p1", first, 0, "Origins", 0.3, "heading"), top], first), "p2": ([cause, call], second)}
+    near = Neighbourhood(
+        units_of=lambda cid: chunks[cid][0], next_chunk=lambda _: None, text_of=lambda cid: chunks[cid][1]
+    )
+    chosen = select_units(_plan("summary"), [top, call, cause], {}, near)
+    assert [(u.chunk_id, u.n) for u in chosen] == [("p1", 1), ("p2", 0), ("p2", 1)]
+
+
 def test_the_antecedent_of_a_chunks_first_sentence_comes_from_the_overlap_before_it():
     text = "This call led to the establishment of the group."
     earlier = [
