@@ -456,6 +456,8 @@ def _pick_summary(
     top = scored[0]
     if anchor is not None and _off_topic(anchor, _paragraph_under(anchor, near), top, topic):
         anchor = None
+    if anchor is None and len(listed := _with_its_list([top], near, limit)) > 1:
+        return listed  # "… a common set of themes:" summarised by its list, whose lines are paragraphs
     if anchor is None:
         pool = _paragraph(top, near)
     else:  # the section's opening paragraph, and what else of its passage matches

@@ -185,6 +185,22 @@ def test_a_sentence_opening_with_this_is_quoted_with_its_antecedent():
     assert [u.n for u in chosen] == [0, 1]
 
 
+def test_a_summary_led_by_a_list_intro_quotes_the_list():
+    body = "The strategy names common themes:\n• New knowledge\n\n• Economic expansion\n\n• Inspiration"
+    units, near = _document(
+        "g1",
+        body,
+        [
+            ("The strategy names common themes:", 0.8),
+            ("• New knowledge", 0.3, "line"),
+            ("• Economic expansion", 0.2, "line"),
+            ("• Inspiration", 0.2, "line"),
+        ],
+    )
+    chosen = select_units(_plan("summary"), sorted(units, key=lambda u: -u.score), {}, near)
+    assert [u.n for u in chosen] == [0, 1, 2, 3]  # each bullet is a paragraph of its own
+
+
 def test_a_sentence_topping_up_a_summary_comes_with_its_antecedent():
     first = "Origins\n\nThe group was set up in response to the strategy."
     second = "The strategy called for a voluntary coordination mechanism. This call led to the group's founding."
