@@ -151,18 +151,31 @@ _PHRASAL = {
     r"(?:wrap|wraps|wrapped|wrapping) up": "complete",
     r"(?:turn|turns|turned|turning) down": "reject",
     r"(?:swap|swaps|swapped|swapping) notes": "exchange",
+    # "join in on everything", not "joined in which period" or "joined in 2020"
+    r"(?:join|joins|joined|joining) in(?= on\b| with\b|\s*[?.!,]|\s*$)": "participate",
 }
+# Words that set a tone and name nothing ("In plain terms, what is ISECG actually for?"): left in,
+# "terms" matched "Terms of Reference"
+_FILLER = re.compile(
+    r"\b(?:in (?:plain|simple|simpler|layman'?s|everyday|other|general|short|brief) (?:terms|words|english)|"
+    r"in a nutshell|actually|basically|exactly|really|roughly|essentially|simply|just|kind of|sort of)\b,?\s*",
+    re.I,
+)
+# "What is ISECG for?": the purpose of what it names
+_WHAT_FOR = re.compile(r"^\s*what(?:'s|’s| is| are| was| were) (?!the purpose\b)(.+?) for\s*[?.!]*\s*$", re.I)
 _PHRASAL_RE = re.compile(r"\b(" + "|".join(f"(?:{p})" for p in _PHRASAL) + r")\b", re.I)
 _PHRASAL_COMPILED = [(re.compile(rf"^{p}$", re.I), plain) for p, plain in _PHRASAL.items()]
 
 
 def plain_verbs(text: str) -> str:
-    """``text`` with its phrasal verbs replaced by plain ones ("set up" → "establish")."""
+    """``text`` as searched: phrasal verbs replaced by plain ones ("set up" → "establish"), filler
+    words left out, "What is X for?" asked as "What is the purpose of X?"."""
 
     def plain(match: re.Match[str]) -> str:
         return next(word for pattern, word in _PHRASAL_COMPILED if pattern.match(match.group(1)))
 
-    return _PHRASAL_RE.sub(plain, text)
+    text = _PHRASAL_RE.sub(plain, _FILLER.sub("", text))
+    return _WHAT_FOR.sub(r"What is the purpose of \1?", text)
 
 
 def plan_query(

@@ -55,6 +55,15 @@ def test_a_phrasal_verb_is_searched_as_its_plain_verb():
     assert plan.question == "Summarise how the group came to be set up."  # shown as asked
     assert plain_verbs("Who took part? Who signed up?") == "Who participate? Who join?"
     assert plain_verbs("The set of upgrades is set.") == "The set of upgrades is set."
+    assert plain_verbs("Must they join in on everything?") == "Must they participate on everything?"
+    assert plain_verbs("Who joined in which period?") == "Who joined in which period?"  # "in which period"
+
+
+def test_filler_words_are_not_searched_and_what_for_asks_the_purpose():
+    # "terms" would match "Terms of Reference"
+    assert plain_verbs("In plain terms, what is the group actually for?") == "What is the purpose of the group?"
+    assert plain_verbs("What did they ask for?") == "What did they ask for?"
+    assert "terms" not in terms(plan_query("In simple terms, who leads the team?", {}).search_text)
 
 
 def test_follow_up_detection():
