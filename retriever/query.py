@@ -18,7 +18,7 @@ QuestionKind = Literal["numeric", "date", "list", "summary", "yesno", "factoid"]
 
 _NUMERIC = re.compile(r"\bhow (?:many|much|big|large|often)\b|\bnumber of\b|\bcount\b|\bhow many\b", re.I)
 _DATE = re.compile(
-    r"\bwhen\b|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|\bsince when\b|"
+    r"\bwhen\b(?! it comes to\b)|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|\bsince when\b|"
     r"\bby when\b|\bwhat dates?\b|\bhow long ago\b",
     re.I,
 )
@@ -30,7 +30,7 @@ _CLAUSE_END = (
     r"regarding|since|within|under)\b))(?!.*\b(?:meant|intended|supposed|designed|expected|aimed|going)\b)"
 )
 _SUMMARY = re.compile(
-    r"\bsummari[sz]|^(?!\s*(?:how|where|when|who|whom|why|which)\b).*\bsummar|"
+    r"\bsummari[sz]|^(?!\s*(?:how|where|when|who|whom|why|which)\b).*(?<!\bin the executive )\bsummar|"
     r"\bsum (?:it )?up\b|\brecap\b|\bbriefly\b|\bin short\b|\boverview\b|\boutline\b|"
     r"\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
     r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"

@@ -42,6 +42,8 @@ from retriever.tokenize import terms
         ("What does the report say the group will be doing next year?", "summary"),
         ("What is the IAWG working on?", "summary"),
         ("What is the TWG planning to release?", "factoid"),  # one thing it plans
+        ("What do they want to share when it comes to industry?", "factoid"),  # "when" of an idiom
+        ("Which body is listed as PTS in the executive summary?", "factoid"),  # a section, no summary
     ],
 )
 def test_classify(question, kind):
