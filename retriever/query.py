@@ -18,8 +18,8 @@ QuestionKind = Literal["numeric", "date", "list", "summary", "yesno", "factoid"]
 
 _NUMERIC = re.compile(r"\bhow (?:many|much|big|large|often)\b|\bnumber of\b|\bcount\b|\bhow many\b", re.I)
 _DATE = re.compile(
-    r"\bwhen\b(?! it comes to\b)|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|\bsince when\b|"
-    r"\bby when\b|\bwhat dates?\b|\bhow long ago\b",
+    r"\bwhen\b(?! it comes to\b)|\bwhat (?:year|date|month|day|time)\b|\bwhich (?:year|month|date|day)\b|"
+    r"\bsince when\b|\bby when\b|\bwhat dates?\b|\bhow long ago\b",
     re.I,
 )
 # "What will the TWG focus on?" wants an overview; "What will it focus on enhancing?" and "What are
