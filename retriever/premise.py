@@ -168,3 +168,55 @@ def miscounting_units(question: str, scored: Sequence[ScoredUnit], depth: int = 
         if unit.score >= 0.6 * answerable[0].score and any(n in asked and n not in said for _, n in counts):
             return [unit]
     return []
+
+
+# "Why did the strategy only consider robotic missions?": "only" presupposes nothing else
+_ONLY = re.compile(r"\b(?:only|solely|exclusively|purely|just)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+_AND = {"and", "both", "plus"}
+
+
+def _exclusive_words(question: str) -> set[str]:
+    """Stems of the content words right after "only" in a why-question (not counts: "only three
+    agencies" is a count premise)."""
+    if not _WHY.match(question):
+        return set()
+    stems: set[str] = set()
+    for phrase in _ONLY.findall(question):
+        said = words(phrase)
+        if any(count_value(word) is not None for word in said):
+            continue
+        stems |= set(terms(phrase))
+    return stems
+
+
+_TOKEN = re.compile(r"[\w’'-]+")
+
+
+def _joined(unit: ScoredUnit, asked: set[str]) -> bool:
+    """Whether the unit names an asked word beside another with "and" ("human and robotic",
+    "Mars and … the Moon"); an "and" inside a name ("Aeronautics and Space") joins nothing."""
+    raw = _TOKEN.findall(unit.text)
+    tokens = [t.casefold() for t in raw]
+
+    def conjunction(i: int) -> bool:
+        inside_name = 0 < i < len(raw) - 1 and raw[i - 1][0].isupper() and raw[i + 1][0].isupper()
+        return tokens[i] in _AND and not inside_name
+
+    for i, token in enumerate(tokens):
+        if stem(token) in asked and any(conjunction(j) for j in range(max(0, i - 3), min(len(tokens), i + 2))):
+            return True
+    return False
+
+
+def overlooked_units(question: str, scored: Sequence[ScoredUnit], depth: int = 8) -> list[ScoredUnit]:
+    """The top unit naming, beside something else, what a why-question says was the only one
+    ("Why did the strategy only consider robotic missions?" against "coordinated human and
+    robotic space exploration")."""
+    asked = _exclusive_words(question)
+    answerable = [u for u in scored if u.kind != "heading"]
+    if not asked or not answerable:
+        return []
+    for unit in answerable[:depth]:
+        if unit.score >= 0.6 * answerable[0].score and _joined(unit, asked):
+            return [unit]
+    return []

@@ -39,7 +39,7 @@ from retriever.extractive import (
     select_units,
 )
 from retriever.followup import standalone_query, unsaid
-from retriever.premise import PREMISE_NOTE, contradicting_units, miscounting_units
+from retriever.premise import PREMISE_NOTE, contradicting_units, miscounting_units, overlooked_units
 from retriever.query import QueryPlan, glossary_expansions, plan_query
 from retriever.records import Answer, Passage
 from retriever.search import Candidates, HybridSearcher
@@ -281,7 +281,7 @@ class QAService:
         scored = self._in_named_sections(found)
         contradicted = [] if "premise" in found.disabled else contradicting_units(found.question, scored)
         if not contradicted and "premise" not in found.disabled:
-            contradicted = miscounting_units(found.question, scored)
+            contradicted = miscounting_units(found.question, scored) or overlooked_units(found.question, scored)
         threshold = self.options.followup_abstain_threshold if found.rewritten else self.options.abstain_threshold
         if contradicted:
             return contradicted, PREMISE_NOTE, []

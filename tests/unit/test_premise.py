@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retriever.evidence import ScoredUnit
-from retriever.premise import contradicting_units, miscounting_units, stated_counts
+from retriever.premise import contradicting_units, miscounting_units, overlooked_units, stated_counts
 from retriever.tokenize import terms
 
 
@@ -79,3 +79,17 @@ def test_a_why_question_stating_the_wrong_count_is_corrected():
     # the same count is no contradiction, and a question that is not a why-question presupposes nothing
     assert miscounting_units("Why was the strategy released by 14 agencies?", [other, right]) == []
     assert miscounting_units("Which of the three agencies released the strategy?", [other, right]) == []
+
+
+def test_a_why_question_saying_only_one_thing_is_corrected_by_the_pair_it_left_out():
+    both = _unit(1, "It describes a vision of coordinated human and robotic exploration.", 0.7)
+    other = _unit(0, "The strategy was released in May 2007.", 0.8)
+    assert overlooked_units("Why did the strategy only consider robotic missions?", [other, both]) == [both]
+    assert overlooked_units("Why did the strategy consider robotic missions?", [other, both]) == []
+    assert overlooked_units("Which missions did the strategy only consider?", [other, both]) == []
+
+
+def test_an_and_inside_a_name_joins_nothing():
+    row = _unit(0, "USA National Aeronautics and Space Administration (NASA)", 0.8)
+    assert overlooked_units("Why does the team admit only NASA?", [row]) == []
+    assert overlooked_units("Why did only three agencies sign?", [_unit(1, "Three and four agencies.", 0.8)]) == []
