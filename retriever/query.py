@@ -32,6 +32,7 @@ _CLAUSE_END = (
 _SUMMARY = re.compile(
     r"\bsummari[sz]|^(?!\s*(?:how|where|when|who|whom|why|which)\b).*(?<!\bin the executive )\bsummar|"
     r"\bsum (?:it )?up\b|\brecap\b|\bbriefly\b|\bin short\b|\boverview\b|\boutline\b|"
+    r"\brun-?down\b|\bwalk (?:me|us) through\b|\bwhat (?:the|this|that|it) .*\bcovers\b|"
     r"\bdescribe\b|\bin a nutshell\b|\bmain (?:points|activities|goals?)\b|"
     r"\bkey (?:points|activities|messages)\b|\btell me (?:about|more)\b|\bexplain\b|"
     r"\bwhat (?:is|was) the (?:role|goal|purpose|mandate|scope)\b|\bgist\b|"

@@ -39,6 +39,8 @@ from retriever.tokenize import terms
         ("What are these Moon plans meant to prepare us for?", "factoid"),
         ("What are ISECG's plans for 2021?", "summary"),
         ("What will the SCWG be doing in 2021?", "summary"),
+        ("Give me a quick rundown of what the Supplement covers.", "summary"),
+        ("Walk me through the roadmap.", "summary"),
         ("What does the report say the group will be doing next year?", "summary"),
         ("What is the IAWG working on?", "summary"),
         ("What is the TWG planning to release?", "factoid"),  # one thing it plans
