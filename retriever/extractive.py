@@ -553,9 +553,10 @@ NAMING_SHARE = 0.8  # how close to the best a sentence naming it must score
 
 
 def _naming_first(scored: Sequence[ScoredUnit], plan: QueryPlan, weights: dict[str, float]) -> list[ScoredUnit]:
-    """The best unit that names the rare thing the question names ("Russia"), first, when it
-    scores close to a best unit that never names it."""
-    rare = {t for t in name_terms(plan.question) if weights.get(t, 0.0) >= NAME_IDF}
+    """The best unit that names the rare thing the question names ("Russia", or "Thailand" for
+    "Thai"), first, when it scores close to a best unit that never names it."""
+    named = [*name_terms(plan.question), *plan.name_variants]
+    rare = {t for t in named if weights.get(t, 0.0) >= NAME_IDF}
     if not rare or scored[0].terms & rare:
         return list(scored)
     for unit in scored[1:10]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retriever.tokenize import AUXILIARIES, STOPWORDS, terms, words
+from retriever.tokenize import AUXILIARIES, STOPWORDS, name_terms, terms, words
 
 QuestionKind = Literal["numeric", "date", "list", "summary", "yesno", "factoid"]
 
@@ -79,6 +79,7 @@ class QueryPlan:
     expansions: list[str] = field(default_factory=list)
     own_text: str = ""  # the question itself (+ glossary forms), without words carried from history
     head: str = ""  # the question as resolved, without carried words ("Which ones?" → "Which agencies?")
+    name_variants: list[str] = field(default_factory=list)  # corpus terms for names it never uses ("Thai")
 
     @property
     def is_follow_up(self) -> bool:
@@ -207,4 +208,5 @@ def plan_query(
         lexical_text=f"{base} {extra}".strip(),
         expansions=expansions,
         own_text=f"{own} {own_extra}".strip() if search_base else f"{base} {extra}".strip(),
+        name_variants=[v for t in name_terms(own) for v in (variants(t) if variants else [])],
     )

@@ -329,6 +329,17 @@ def test_a_sentence_naming_the_rare_thing_asked_about_comes_first():
     assert select_units(plan, [general, far], weights, near)[0] is general
 
 
+def test_a_name_the_corpus_knows_in_another_form_counts_as_named():
+    general = _loose("c1", 0, "By the end of 2020 the council counted 26 member organisations.", 0.46)
+    row = _loose("c2", 4, "Peru Peruvian Widget Bureau (PWB)", 0.40, "label")
+    near = Neighbourhood(units_of=lambda cid: [row] if cid == "c2" else [general], next_chunk=lambda _: None)
+    plan = _plan("factoid", "Which Peruvic body joined the council?")  # a form the corpus never uses
+    weights = {"peru": 2.3, "council": 0.1}
+    assert select_units(plan, [general, row], weights, near)[0] is general
+    plan.name_variants = ["peru"]  # what plan_query finds for it in the corpus vocabulary
+    assert select_units(plan, [general, row], weights, near)[0] is row
+
+
 REPORT = (
     "Executive Summary\n\nThe roadmap was updated for the Moon. Many agencies joined.\n\n"
     "Technology gaps were assessed this year. The technology portfolio was reviewed."

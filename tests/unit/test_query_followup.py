@@ -63,6 +63,12 @@ def test_a_phrasal_verb_is_searched_as_its_plain_verb():
     assert plain_verbs("Who joined in which period?") == "Who joined in which period?"  # "in which period"
 
 
+def test_a_name_the_corpus_never_uses_is_matched_by_its_corpus_variants():
+    plan = plan_query("Which Thai body joined?", {}, variants=lambda t: ["thailand"] if t == "thai" else [])
+    assert plan.name_variants == ["thailand"]
+    assert plan_query("Which body joined?", {}, variants=lambda t: ["x"]).name_variants == []
+
+
 def test_filler_words_are_not_searched_and_what_for_asks_the_purpose():
     # "terms" would match "Terms of Reference"
     assert plain_verbs("In plain terms, what is the group actually for?") == "What is the purpose of the group?"
