@@ -42,6 +42,7 @@ from retriever.followup import standalone_query, unsaid
 from retriever.premise import PREMISE_NOTE, contradicting_units, miscounting_units, overlooked_units
 from retriever.query import QueryPlan, glossary_expansions, plan_query
 from retriever.records import Answer, Passage
+from retriever.roles import other_holder
 from retriever.search import Candidates, HybridSearcher
 from retriever.slots import gap
 from retriever.tokenize import terms
@@ -397,6 +398,7 @@ class QAService:
         lead = chosen[0].text if chosen else ""
         asked = found.plan.head or found.question
         missing = gap(asked, found.plan.kind, said, text, lead, entry, listed, found.rewritten or "")
+        missing = missing or other_holder(asked, lead, lambda t: " ".join([t, *glossary_expansions(t, glossary)]))
         if missing:
             logger.debug("abstaining: %s", missing)
         return missing
