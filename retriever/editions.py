@@ -73,5 +73,14 @@ def other_year(question: str, kind: str, quote: str) -> str | None:
     """
     if kind not in ("numeric", "date"):
         return None
-    asked, quoted = set(YEAR.findall(question)), set(YEAR.findall(quote))
+    asked, quoted = set(YEAR.findall(_asking_sentence(question))), set(YEAR.findall(quote))
     return ", ".join(sorted(asked)) if asked and quoted and not asked & quoted else None
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.;!])\s+(?=[A-Z])")
+
+
+def _asking_sentence(question: str) -> str:
+    """The sentence that asks: "The 2020 Supplement updates a scenario from an earlier roadmap.
+    When was that roadmap published?" sets its context first, and 2020 is not the year asked."""
+    return _SENTENCE_BREAK.split(question.strip())[-1]

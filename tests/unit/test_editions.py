@@ -36,6 +36,9 @@ def test_a_quote_about_another_edition_does_not_answer(question, quote, missing)
         ("How many articles were published in 2020?", "numeric", "Five articles were published in 2020.", None),
         ("How many articles were published in 2019?", "numeric", "Five articles were published.", None),  # no year
         ("What did the group publish in 2019?", "factoid", "Five articles were published in 2020.", None),
+        # the year sets the context; the question asks about another thing's date
+        ("The 2020 update revised an older plan. When was that plan published?", "date", "It was in 2018.", None),
+        ("The update revised an older plan. When was it revised in 2020?", "date", "It was in 2018.", "2020"),
     ],
 )
 def test_a_count_or_date_for_another_year_does_not_answer(question, kind, quote, year):
