@@ -116,13 +116,18 @@ def _current(settings) -> bool:
     """Whether the store there opens with today's settings: a store built before a chunking or
     model change must be rebuilt, or the benchmarks would refuse it (or measure the old layout)."""
     from app.wiring import Components
-    from ingest.store import StoreMismatchError, StoreMissingError
+    from ingest.store import StoreError
 
+    components = Components(settings)
+    store_dir = components.location.open_current()
+    if store_dir is None:
+        return False
     try:
-        Components(settings).open_store()
-    except (StoreMismatchError, StoreMissingError) as exc:
+        components.open_store(store_dir=store_dir)
+    except StoreError as exc:  # other settings, or a store that no longer opens: build it again
         logger.info("rebuilding %s: %s", settings.store_dir, exc)
         return False
+    components.location.release(store_dir)  # held while open; the benchmark opens it again itself
     return True
 
 

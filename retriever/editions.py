@@ -77,10 +77,15 @@ def other_year(question: str, kind: str, quote: str) -> str | None:
     return ", ".join(sorted(asked)) if asked and quoted and not asked & quoted else None
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.;!])\s+(?=[A-Z])")
+# a sentence ends after a word of two letters or more ("U.S. Gateway" goes on)
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z0-9][a-z0-9][.;!?])\s+(?=[A-Z])")
+_ASKS = re.compile(r"\?\s*$|^\s*(?:how|when|what|which|who|whom|whose|where|why|in what|in which|by when)\b", re.I)
 
 
 def _asking_sentence(question: str) -> str:
     """The sentence that asks: "The 2020 Supplement updates a scenario from an earlier roadmap.
-    When was that roadmap published?" sets its context first, and 2020 is not the year asked."""
-    return _SENTENCE_BREAK.split(question.strip())[-1]
+    When was that roadmap published?" sets its context first, and 2020 is not the year asked
+    ("… in 2015. Please be brief." asks in its first sentence). The whole text when none asks."""
+    sentences = _SENTENCE_BREAK.split(question.strip())
+    asking = [s for s in sentences if _ASKS.search(s)]
+    return asking[-1] if asking else question

@@ -115,8 +115,8 @@ def unknown_acronyms(question: str, snapshot: Snapshot) -> list[str]:
             continue
         if base in numerals:  # "Annex II": a part number, indexed with its noun
             continue
-        if folded in STOPWORDS:  # "US", "IT": stop words are not indexed, so the corpus can't say
-            continue
+        if len(base) == 2 and folded in STOPWORDS:  # "US": stop words are not indexed, so the corpus can't say
+            continue  # (three letters and more, "WHO" or "ITS", are read as acronyms)
         unknown.append(token)
     return unknown
 

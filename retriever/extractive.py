@@ -476,14 +476,14 @@ def _pick_summary(
 def _antecedents(chosen: list[ScoredUnit], near: Neighbourhood, limit: int) -> list[ScoredUnit]:
     """A topped-up "This call led to …" with the sentence it refers back to, where it fits."""
     out: list[ScoredUnit] = []
-    places = {(u.chunk_id, u.n) for u in chosen}
+    said = {u.text for u in chosen}  # by text: the chunk overlap repeats a sentence under another place
     size = sum(len(u.text) + 6 for u in chosen)
     for unit in chosen:
         pair = _with_antecedent(unit, near, limit)
         before = pair[0] if len(pair) == 2 else None
-        if before and (before.chunk_id, before.n) not in places and size + len(before.text) + 6 <= limit:
+        if before and before.text not in said and size + len(before.text) + 6 <= limit:
             out.append(before)
-            places.add((before.chunk_id, before.n))
+            said.add(before.text)
             size += len(before.text) + 6
         out.append(unit)
     return out

@@ -171,21 +171,27 @@ def miscounting_units(question: str, scored: Sequence[ScoredUnit], depth: int = 
 
 
 # "Why did the strategy only consider robotic missions?": "only" presupposes nothing else
-_ONLY = re.compile(r"\b(?:only|solely|exclusively|purely|just)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+_ONLY = re.compile(
+    r"(?<!\bnot )(?<!\bif )\b(?:only|solely|exclusively|purely|just)\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I
+)
+_AUXILIARY_BEFORE = re.compile(r"\b(?:do|does|did|will|would|can|could|should|may|might|must)\b[^,;]*$", re.I)
 _AND = {"and", "both", "plus"}
 
 
 def _exclusive_words(question: str) -> set[str]:
     """Stems of the content words right after "only" in a why-question (not counts: "only three
-    agencies" is a count premise)."""
-    if not _WHY.match(question):
+    agencies" is a count premise; not the verb of "did … only publish"; not "not only … but also")."""
+    if not _WHY.match(question) or re.search(r"\bbut also\b", question, re.I):  # "not only … but also"
         return set()
     stems: set[str] = set()
-    for phrase in _ONLY.findall(question):
-        said = words(phrase)
+    for match in _ONLY.finditer(question):
+        said = words(match.group(1))
         if any(count_value(word) is not None for word in said):
             continue
-        stems |= set(terms(phrase))
+        verb_next = match.group(1)[:1].islower() and _AUXILIARY_BEFORE.search(question[: match.start()])
+        if verb_next:  # "did ISECG only publish …": the verb, not what it was done to ("admit only NASA")
+            said = said[1:]
+        stems |= set(terms(" ".join(said)))
     return stems
 
 

@@ -14,15 +14,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from retriever.tokenize import terms
+from retriever.tokenize import ACRONYM, names_in, terms
 
 _ROLE_NOUN = r"(?:co-?)?(?:chair|chairs|chairperson|chairman|chairwoman|head|leader|director|president)"
 _ROLE_VERB = r"(?:co-?)?(?:chairs|chaired|heads|headed|leads|led|directs|directed)"
+_ROLE_VERB_ASKED = r"(?:co-?)?(?:chairs?|heads?|leads?|directs?)"  # "Which agencies co-chair …?"
 _NAME = r"[A-Z][\w&’'-]*(?: (?:of |for |and )?[A-Z][\w&’'-]*)*"
 
 _ASKED = [
     re.compile(rf"\b{_ROLE_NOUN} of (?P<body>(?:the )?{_NAME})"),
-    re.compile(rf"\b{_ROLE_VERB} (?P<body>(?:the )?{_NAME})"),
+    # the verb only right after who/which (and its noun): "What led ESA to …" asks a cause
+    re.compile(
+        rf"(?:^|[,;] (?:and )?|\band )\s*(?i:who|which(?: [\w-]+)?) (?:will )?{_ROLE_VERB_ASKED} "
+        rf"(?P<body>(?:(?:the|its|their) )?{_NAME})"
+    ),
     re.compile(rf"(?<!^)(?<![.?!] )\b(?P<body>{_NAME})(?:’s|'s)? {_ROLE_NOUN}\b"),
 ]
 _HELD = [
@@ -51,23 +56,28 @@ def _body(match: re.Match[str]) -> str:
     return "the " + body[4:] if body.startswith("The ") else body
 
 
-def asked_body(question: str) -> str | None:
-    """The body whose role a question names ("ISECG" in "Who is the chair of ISECG?"), or None."""
-    match = _first(_ASKED, question.strip())
-    return _body(match) if match else None
+def asked_bodies(question: str) -> list[str]:
+    """The bodies whose role a question names ("ISECG" in "Who is the chair of ISECG?"); a question
+    asking two things may name two ("Who chairs the SCWG, and who co-chairs its Tiger Team?")."""
+    found = [_body(match) for pattern in _ASKED for match in pattern.finditer(question.strip())]
+    return list(dict.fromkeys(found))
+
+
+def _plain(body: str) -> bool:
+    """A subject that names something: not "It", "The group" or "In 2020, the chairmanship"."""
+    return 0 < len(body.split()) <= 6 and bool(names_in(body) or ACRONYM.search(body))
 
 
 def other_holder(question: str, lead: str, expand: Callable[[str], str] = lambda text: text) -> str | None:
     """ "the chair of the Tiger Team, not of ISECG" when the quote names the role of another body
     than the question does; None when they agree or either side is unclear. ``expand`` adds the
     glossary forms of a text ("ERWG" and "Exploration Roadmap Working Group" are one body)."""
-    asked = asked_body(question)
+    asked = asked_bodies(question)
     match = _first(_HELD, lead.strip()) if asked else None
-    if not asked or not match:
+    if not asked or not match or not _plain(held := _body(match)):
         return None
-    held = _body(match)
-    if len(held.split()) > 6 or set(terms(expand(asked))) & set(terms(expand(held))):  # long: no plain subject
+    if any(set(terms(expand(body))) & set(terms(expand(held))) for body in asked):
         return None
     role = match.group("role").casefold()
     noun = next((noun for stem, noun in _NOUNS.items() if stem in role), "chair")
-    return f"the closest passages name the {noun} of {held}, not of {asked}"
+    return f"the closest passages name the {noun} of {held}, not of {' or '.join(asked)}"

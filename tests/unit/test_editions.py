@@ -39,6 +39,8 @@ def test_a_quote_about_another_edition_does_not_answer(question, quote, missing)
         # the year sets the context; the question asks about another thing's date
         ("The 2020 update revised an older plan. When was that plan published?", "date", "It was in 2018.", None),
         ("The update revised an older plan. When was it revised in 2020?", "date", "It was in 2018.", "2020"),
+        ("How many agencies joined in 2015. Please be brief.", "numeric", "Six joined in 2020.", "2015"),
+        ("When did the 2018 plan name the U.S. agency?", "date", "It was in 2020.", "2018"),  # no sentence end
     ],
 )
 def test_a_count_or_date_for_another_year_does_not_answer(question, kind, quote, year):

@@ -89,6 +89,13 @@ def test_a_why_question_saying_only_one_thing_is_corrected_by_the_pair_it_left_o
     assert overlooked_units("Which missions did the strategy only consider?", [other, both]) == []
 
 
+def test_not_only_and_the_verb_after_only_are_no_exclusive_premise():
+    both = _unit(0, "The analyses considered missions to the Moon and to Mars.", 0.8)
+    assert overlooked_units("Why does the report cover not only the Moon but also Mars?", [both]) == []
+    papers = _unit(1, "More documents and published papers can be found online.", 0.8)
+    assert overlooked_units("Why did the group only publish a supplement?", [papers]) == []
+
+
 def test_an_and_inside_a_name_joins_nothing():
     row = _unit(0, "USA National Aeronautics and Space Administration (NASA)", 0.8)
     assert overlooked_units("Why does the team admit only NASA?", [row]) == []

@@ -119,6 +119,8 @@ def test_a_capitalised_stop_word_is_no_unknown_acronym(service):
     # "us" is never indexed, so its document frequency says nothing about whether "US" occurs
     answer = service.ask("Which US scheme did the Gadget Survey count?")
     assert answer.abstain_reason != "unknown_name", answer.answer
+    longer = service.ask("How many ITS studies did the Gadget Survey count?")  # "its", but three letters
+    assert longer.abstain_reason == "unknown_name", longer.answer
 
 
 def test_an_unknown_acronym_made_of_roman_letters_is_still_unknown(service):
