@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from retriever.evidence import ScoredUnit, value_match
 from retriever.slots import PHRASE_END
-from retriever.tokenize import ACRONYM, count_value, stem, terms, words
+from retriever.tokenize import ACRONYM, RAW_WORD, count_value, stem, terms, words
 
 PREMISE_NOTE = "The reports do not support the premise of this question; they say:"
 
@@ -195,13 +195,10 @@ def _exclusive_words(question: str) -> set[str]:
     return stems
 
 
-_TOKEN = re.compile(r"[\w’'-]+")
-
-
 def _joined(unit: ScoredUnit, asked: set[str]) -> bool:
     """Whether the unit names an asked word beside another with "and" ("human and robotic",
     "Mars and … the Moon"); an "and" inside a name ("Aeronautics and Space") joins nothing."""
-    raw = _TOKEN.findall(unit.text)
+    raw = RAW_WORD.findall(unit.text)
     tokens = [t.casefold() for t in raw]
 
     def conjunction(i: int) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from retriever.editions import other_edition, other_year
 from retriever.evidence import MONTHS, SEASONS, value_match
 from retriever.query import asks_for_names
-from retriever.tokenize import ACRONYM, AUXILIARIES, PART_NOUNS, STOPWORDS, stem, terms, words
+from retriever.tokenize import ACRONYM, AUXILIARIES, PART_NOUNS, RAW_WORD, STOPWORDS, stem, terms, words
 
 # words that end the counted noun phrase: "how many agencies | joined", "how many pages | does"
 PHRASE_END = STOPWORDS | {
@@ -163,14 +163,11 @@ def missing_value(kind: str, quote: str, question: str = "") -> str | None:
     return "date" if kind == "date" else "number"
 
 
-_WORD = re.compile(r"[\w’'-]+")
-
-
 def said_as(question: str, slot: str) -> str:
     """The question's own words for a slot's stems, as written and each once ("page" → "pages"),
     for telling the user."""
     wanted, shown, seen = set(slot.split()), [], set()
-    for word in _WORD.findall(question):
+    for word in RAW_WORD.findall(question):
         found = set(terms(word)) & wanted - seen
         if found:
             shown.append(word)

@@ -12,6 +12,8 @@ from functools import lru_cache
 import Stemmer
 
 _TOKEN = re.compile(r"[^\W_]+(?:[’'][^\W_]+)?", re.UNICODE)
+# a word as written, case kept, with inner hyphens and apostrophes ("co-chaired", "ISECG’s")
+RAW_WORD = re.compile(r"[\w’'-]+")
 _IZE = re.compile(r"iz(e|ed|es|ing|ation|ations|er|ers)$")
 _OUR = re.compile(r"our(s|ed|ing)?$")
 
